@@ -1,0 +1,127 @@
+"""Command line: `python -m bot` runs the bot; see `python -m bot --help` for the rest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+EXIT_SETTINGS = 2
+
+
+async def run_bot(settings: Settings) -> None:
+    """Long polling, or a webhook when BOT_WEBHOOK_URL is set, until SIGTERM or Ctrl-C."""
+    from bot.channels.telegram import build_application, serve_polling
+    from bot.runtime import open_runtime
+
+    runtime = await open_runtime(settings)
+    application = build_application(runtime)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await application.initialize()
+        await application.bot_data["channel"].announce(application)
+        if settings.webhook_url:
+            await _run_webhook(application, settings, stop)
+        else:
+            await application.bot.delete_webhook(drop_pending_updates=False)
+            log.info("polling for updates")
+            await serve_polling(application, runtime, stop)
+    finally:
+        await application.shutdown()
+        await runtime.close()
+        log.info("stopped")
+
+
+async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    from bot.channels.admin import purge_daily, watch_catalog
+
+    assert settings.webhook_url and settings.webhook_secret
+    path = settings.webhook_url.split("/", 3)[3] if settings.webhook_url.count("/") >= 3 else ""
+    await application.start()
+    await application.updater.start_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret.get_secret_value(),
+        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+        drop_pending_updates=False,
+    )
+    log.info("webhook listening on port %s", settings.webhook_port)
+    runtime = application.bot_data["channel"].runtime
+    await asyncio.gather(
+        stop.wait(), watch_catalog(runtime, application.bot, stop), purge_daily(runtime, stop)
+    )
+    await application.updater.stop()
+    await application.stop()
+
+
+async def run_console_main(settings: Settings, language: str | None) -> None:
+    from bot.channels.console import run_console
+    from bot.runtime import open_runtime
+
+    runtime = await open_runtime(settings)
+    try:
+        await run_console(runtime, language=language)
+    finally:
+        await runtime.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Triage bot for migrants and refugees in Luxembourg.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the Telegram bot (the default)")
+    console = commands.add_parser("console", help="talk to the bot in this terminal")
+    console.add_argument("--lang", help="start in this language, e.g. fr")
+    catalog = commands.add_parser("catalog", help="work with the service catalogue")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    check = catalog_commands.add_parser("check", help="validate a catalogue file and report")
+    check.add_argument("file", nargs="?", help="the file (default: the bundled catalogue)")
+    check.add_argument(
+        "--today", type=date.fromisoformat, default=None, help="check as of this date (YYYY-MM-DD)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "catalog":
+        from pathlib import Path
+
+        from bot.catalog.check import run_check
+
+        path = Path(args.file) if args.file else None
+        return run_check(path, args.today or date.today(), sys.stdout)
+    try:
+        settings = load_settings(need_token=command == "run")
+    except SettingsError as error:
+        print(f"Setting error: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
+    if command == "console":
+        logging.basicConfig(level=logging.WARNING)
+        asyncio.run(run_console_main(settings, args.lang))
+        return 0
+    secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
+    configure_logging(settings.log_level, secrets)
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Telegram: turn updates into flow inputs and replies into messages. Nothing else.
+
+One handler per kind of update. The conversation itself lives in `bot.flows`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.admin import AdminCommands, purge_daily, watch_catalog
+from bot.channels.callback import CallbackPayload
+from bot.channels.polling import poll
+from bot.channels.render import keyboard, reply_html
+from bot.flows.model import Input, InputKind, Reply
+from bot.i18n import N_, supported
+from bot.runtime import Runtime
+from bot.share import SHARE_TEXT, deep_link, qr_png
+
+log = logging.getLogger(__name__)
+
+FLOW_COMMANDS = ("language", "emergency", "privacy", "forget", "help")
+
+COMMAND_MENU = (
+    ("start", N_("Begin")),
+    ("emergency", N_("Emergency numbers")),
+    ("language", N_("Change the language")),
+    ("privacy", N_("What I keep about you")),
+    ("forget", N_("Delete what I keep about you")),
+    ("share", N_("Share this bot")),
+)
+DESCRIPTION = N_(
+    "I help migrants and refugees in Luxembourg find the services that fit them: health, "
+    "family, work, school, papers, housing and more. Free, in your language."
+)
+SHORT_DESCRIPTION = N_("Find help in Luxembourg, in your language.")
+PRIVATE_ONLY = N_(
+    "To protect your privacy I only talk in private chats. Open a private chat with me: {link}"
+)
+
+
+class TelegramChannel:
+    """The Telegram adapter around one `Runtime`."""
+
+    def __init__(self, runtime: Runtime, application: Application) -> None:
+        self.runtime = runtime
+        self.bot = application.bot
+
+    # --- updates -> inputs ------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        payload = context.args[0] if context.args else ""
+        await self._run(update, Input.start(payload))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        name = (update.effective_message.text or "/").split()[0][1:].split("@")[0].lower()
+        await self._run(update, Input.command(name))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._run(update, Input.typed(update.effective_message.text or ""))
+
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        location = update.effective_message.location
+        await self._run(update, Input.location(location.latitude, location.longitude))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._run(update, Input(InputKind.OTHER))
+
+    async def on_share(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the bot's link and its QR code, ready to forward."""
+        session = await self.runtime.store.load(update.effective_user.id)
+        language = session.language if session else supported(_language_code(update))
+        tr = self.runtime.translators[language]
+        link = deep_link(context.bot.username or "")
+        await context.bot.send_photo(
+            update.effective_chat.id,
+            photo=qr_png(link),
+            caption=tr(SHARE_TEXT, link=link),
+        )
+
+    async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        payload = CallbackPayload.unpack(query.data)
+        if payload is None:
+            inp = Input(InputKind.CHOICE)
+        else:
+            inp = Input.tap(payload.action, payload.value, screen=payload.screen, step=payload.step)
+        await self._run(update, inp, query=query)
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if update.callback_query:
+            await update.callback_query.answer()
+            return
+        if message is None or not self._addressed_to_bot(message, context):
+            return
+        tr = self.runtime.translators[supported(_language_code(update))]
+        link = f"https://t.me/{context.bot.username}"
+        await message.reply_text(tr(PRIVATE_ONLY, link=link), do_quote=False)
+
+    @staticmethod
+    def _addressed_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        text = message.text or ""
+        username = context.bot.username or ""
+        replied = message.reply_to_message
+        return (
+            text.startswith("/")
+            or (bool(username) and f"@{username}".lower() in text.lower())
+            or (
+                replied is not None
+                and replied.from_user is not None
+                and replied.from_user.id == context.bot.id
+            )
+        )
+
+    # --- flow -> replies ----------------------------------------------------------------------
+
+    async def _run(self, update: Update, inp: Input, query: CallbackQuery | None = None) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None:
+            return
+        reply = await self.runtime.conversation.handle(
+            user.id,
+            inp,
+            default_language=supported(_language_code(update)),
+            update_id=update.update_id,
+        )
+        if query is not None:
+            with contextlib.suppress(BadRequest):  # too old to answer: the reply still goes
+                await query.answer()
+        await self.send(chat.id, reply, edit=query.message if query else None)
+
+    async def send(self, chat_id: int, reply: Reply, edit: object = None) -> None:
+        """Send a reply: edit the tapped message in place for questions, new messages else."""
+        bot = self.bot
+        texts = reply_html(reply)
+        markup = keyboard(reply)
+        if isinstance(edit, Message) and not reply.new_message and len(texts) == 1:
+            try:
+                await bot.edit_message_text(
+                    texts[0],
+                    chat_id=chat_id,
+                    message_id=edit.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                return
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    return
+                # the message is gone or too old to edit: send a new one instead
+        for i, text in enumerate(texts):
+            last = i == len(texts) - 1
+            await bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None,
+                link_preview_options=None,
+            )
+        for venue in reply.venues:
+            await bot.send_venue(
+                chat_id,
+                latitude=venue.latitude,
+                longitude=venue.longitude,
+                title=venue.title,
+                address=venue.address or venue.title,
+            )
+
+    # --- set-up ---------------------------------------------------------------------------
+
+    def register(self, application: Application) -> None:
+        private = filters.ChatType.PRIVATE
+        new_messages = filters.UpdateType.MESSAGE
+        application.add_handler(CommandHandler("start", self.on_start, private & new_messages))
+        application.add_handler(
+            CommandHandler(FLOW_COMMANDS, self.on_command, private & new_messages)
+        )
+        application.add_handler(
+            CallbackQueryHandler(self.on_tap, pattern=lambda _: True, block=True),
+            group=0,
+        )
+        application.add_handler(
+            MessageHandler(private & new_messages & filters.TEXT & ~filters.COMMAND, self.on_text)
+        )
+        application.add_handler(
+            MessageHandler(private & new_messages & filters.LOCATION, self.on_location)
+        )
+        AdminCommands(self.runtime, self.on_other).register(application)
+        application.add_handler(CommandHandler("share", self.on_share, private & new_messages))
+        application.add_handler(MessageHandler(private, self.on_other))
+        application.add_handler(MessageHandler(filters.ChatType.GROUPS, self.on_group))
+        application.add_error_handler(on_error)
+
+    async def announce(self, application: Application) -> None:
+        """Set the command menu and the description in every language."""
+        bot = application.bot
+        for language in self.runtime.translators.languages:
+            tr = self.runtime.translators[language.code]
+            commands = [BotCommand(name, tr(text)) for name, text in COMMAND_MENU]
+            code = None if language.code == "en" else language.code
+            try:
+                await bot.set_my_commands(commands, language_code=code)
+                await bot.set_my_description(tr(DESCRIPTION), language_code=code)
+                await bot.set_my_short_description(tr(SHORT_DESCRIPTION), language_code=code)
+            except TelegramError as error:
+                log.warning(
+                    "could not set the menu for %s: %s", language.code, type(error).__name__
+                )
+
+
+def _language_code(update: Update) -> str | None:
+    user = update.effective_user
+    return user.language_code if user else None
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the kind of failure only: never the update, which holds what the person typed."""
+    error = context.error
+    log.error(
+        "error while handling an update: %s",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+
+
+async def serve_polling(
+    application: Application, runtime: Runtime, stop: asyncio.Event, poll_timeout: int = 25
+) -> None:
+    """Poll until `stop`, with the catalogue watcher and the retention purge beside it."""
+    await asyncio.gather(
+        poll(application, stop, timeout=poll_timeout),
+        watch_catalog(runtime, application.bot, stop),
+        purge_daily(runtime, stop),
+    )
+
+
+def build_application(runtime: Runtime) -> Application:
+    """The python-telegram-bot Application for one runtime. Nothing is built at import time."""
+    settings = runtime.settings
+    assert settings.token is not None
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, without warnings
+    builder = ApplicationBuilder().token(settings.token.get_secret_value())
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url).base_file_url(
+            settings.base_url.removesuffix("/bot") + "/file/bot"
+        )
+    builder = builder.get_updates_read_timeout(40).concurrent_updates(True)
+    application = builder.build()
+    channel = TelegramChannel(runtime, application)
+    channel.register(application)
+    application.bot_data["channel"] = channel
+    return application

@@ -1,0 +1,24 @@
+"""What a flow step may read besides the session: the catalogue, translators, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.catalog.places import Place
+from bot.catalog.query import CatalogIndex
+from bot.i18n import Translators
+
+
+@dataclass(frozen=True)
+class Context:
+    """Read-only inputs of `step`. `today` is passed in so tests can move the clock."""
+
+    index: CatalogIndex
+    translators: Translators
+    today: date
+    find_place: Callable[[str], Place | None]
+    nearest_place: Callable[[float, float], Place | None]
+    retention_days: int = 30
+    page_size: int = 3

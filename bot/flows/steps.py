@@ -1,0 +1,213 @@
+"""The questions of the conversation, declared as data: text, options, what an answer sets.
+
+Each `Question` says how to ask, which options to offer, how to read a typed answer, and
+what to record. The order between them lives in `engine.next_step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.flows.context import Context
+from bot.flows.model import Answers, Session, StepName
+from bot.flows.options import (
+    AGE_BANDS,
+    NEED_KEYWORDS,
+    NEEDS,
+    REGIONS,
+    SKIP_PLACE,
+    STATUSES,
+    WHO,
+)
+from bot.flows.understand import best_match, normalise, parse_age, split_keywords
+from bot.i18n import N_, Translator
+
+Choices = list[tuple[str, str]]  # (option id, translated label)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step that asks something."""
+
+    name: StepName
+    prompt: Callable[[Translator, Session], list[str]]
+    choices: Callable[[Translator, Context], Choices]
+    record: Callable[[Answers, str, Context], None]
+    read_text: Callable[[str, Translator, Context], str | None]
+    columns: int = 2
+
+
+# --- language -------------------------------------------------------------------------
+
+
+def _language_prompt(tr: Translator, session: Session) -> list[str]:
+    return [tr(N_("Which language do you want to use?"))]
+
+
+def _language_choices(tr: Translator, ctx: Context) -> Choices:
+    return [(lang.code, lang.native_name) for lang in ctx.translators.languages]
+
+
+def _record_language(answers: Answers, value: str, ctx: Context) -> None:
+    """The language lives on the session itself; see engine."""
+
+
+def _read_language(text: str, tr: Translator, ctx: Context) -> str | None:
+    typed = normalise(text)
+    for lang in ctx.translators.languages:
+        names = {lang.code, normalise(lang.native_name)}
+        if typed in names:
+            return lang.code
+    return best_match(text, [(lang.code, [lang.native_name]) for lang in ctx.translators.languages])
+
+
+# --- who -----------------------------------------------------------------------------------
+
+
+def _who_prompt(tr: Translator, session: Session) -> list[str]:
+    return [tr(N_("Who needs help?"))]
+
+
+def _options(options) -> Callable[[Translator, Context], Choices]:  # type: ignore[no-untyped-def]
+    def choices(tr: Translator, ctx: Context) -> Choices:
+        return [(option.id, f"{option.icon} {tr(option.label)}".strip()) for option in options]
+
+    return choices
+
+
+def _record_who(answers: Answers, value: str, ctx: Context) -> None:
+    answers.who = value
+
+
+def _read_option(options) -> Callable[[str, Translator, Context], str | None]:  # type: ignore[no-untyped-def]
+    def read(text: str, tr: Translator, ctx: Context) -> str | None:
+        return best_match(text, [(o.id, [tr(o.label), o.label]) for o in options])
+
+    return read
+
+
+# --- age -----------------------------------------------------------------------------------
+
+
+def _age_prompt(tr: Translator, session: Session) -> list[str]:
+    if session.answers.who == "me":
+        question = tr(N_("How old are you?"))
+    else:
+        question = tr(N_("How old is the person who needs help?"))
+    return [question, tr(N_("Tap a button or type the age as a number."))]
+
+
+def _record_age(answers: Answers, value: str, ctx: Context) -> None:
+    for band in AGE_BANDS:
+        if band.id == value:
+            answers.age_min, answers.age_max = band.min, band.max
+            return
+    age = int(value)
+    answers.age_min = answers.age_max = age
+
+
+def _read_age(text: str, tr: Translator, ctx: Context) -> str | None:
+    age = parse_age(text)
+    return None if age is None else str(age)
+
+
+def _age_choices(tr: Translator, ctx: Context) -> Choices:
+    return [(band.id, tr(band.label)) for band in AGE_BANDS]
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def _status_prompt(tr: Translator, session: Session) -> list[str]:
+    if session.answers.who == "me":
+        question = tr(N_("What is your situation in Luxembourg?"))
+    else:
+        question = tr(N_("What is their situation in Luxembourg?"))
+    lines = [question, ""]
+    lines += [f"• {tr(option.label)}: {tr(option.hint)}" for option in STATUSES]
+    return lines
+
+
+def _record_status(answers: Answers, value: str, ctx: Context) -> None:
+    answers.status = value
+
+
+# --- need ----------------------------------------------------------------------------------
+
+
+def _need_prompt(tr: Translator, session: Session) -> list[str]:
+    return [
+        tr(N_("What do you need help with?")),
+        tr(N_("Tap a button or write a few words.")),
+    ]
+
+
+def _record_need(answers: Answers, value: str, ctx: Context) -> None:
+    answers.need = value
+
+
+def _read_need(text: str, tr: Translator, ctx: Context) -> str | None:
+    english = ctx.translators["en"]
+    phrases: list[tuple[str, list[str]]] = []
+    for option in NEEDS:
+        keywords = split_keywords(tr(NEED_KEYWORDS[option.id]))
+        keywords += split_keywords(english(NEED_KEYWORDS[option.id]))
+        keywords.append(tr(option.label))
+        phrases.append((option.id, keywords))
+    return best_match(text, phrases)
+
+
+# --- place ---------------------------------------------------------------------------------
+
+
+def _place_prompt(tr: Translator, session: Session) -> list[str]:
+    return [
+        tr(N_("Where are you? Then I show the nearest office first.")),
+        tr(N_("Tap your region, type your town, or send your location (📎 → Location).")),
+        tr(N_("Your location is only used for this search; I keep the town name, not the spot.")),
+    ]
+
+
+def _place_choices(tr: Translator, ctx: Context) -> Choices:
+    return [(o.id, tr(o.label)) for o in REGIONS] + [(SKIP_PLACE, tr(N_("Skip")))]
+
+
+def _record_place(answers: Answers, value: str, ctx: Context) -> None:
+    answers.place = None if value == SKIP_PLACE else value
+
+
+def _read_place(text: str, tr: Translator, ctx: Context) -> str | None:
+    place = ctx.find_place(text[:100])
+    return place.name if place else None
+
+
+QUESTIONS: dict[StepName, Question] = {
+    q.name: q
+    for q in (
+        Question(
+            StepName.LANGUAGE,
+            _language_prompt,
+            _language_choices,
+            _record_language,
+            _read_language,
+        ),
+        Question(StepName.WHO, _who_prompt, _options(WHO), _record_who, _read_option(WHO), 1),
+        Question(StepName.AGE, _age_prompt, _age_choices, _record_age, _read_age, 3),
+        Question(
+            StepName.STATUS,
+            _status_prompt,
+            _options(STATUSES),
+            _record_status,
+            _read_option(STATUSES),
+            2,
+        ),
+        Question(StepName.NEED, _need_prompt, _options(NEEDS), _record_need, _read_need, 2),
+        Question(StepName.PLACE, _place_prompt, _place_choices, _record_place, _read_place, 2),
+    )
+}
+
+
+def valid_choice(question: Question, value: str, tr: Translator, ctx: Context) -> bool:
+    """Whether a tapped value is one this question offers (typed ages are checked apart)."""
+    return any(option_id == value for option_id, _ in question.choices(tr, ctx))

@@ -1,0 +1,39 @@
+"""Logging set-up: the bot token never reaches a log line.
+
+python-telegram-bot logs its Bot API URLs at debug level, and those URLs contain the token;
+httpx logs every request URL. Both are handled here, in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+REDACTED = "[token]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the given secrets in every formatted record."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, REDACTED)
+            record.msg, record.args = message, ()
+        return True
+
+
+def configure_logging(level: str, secrets: list[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

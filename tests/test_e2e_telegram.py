@@ -1,0 +1,241 @@
+"""End to end: the real python-telegram-bot Application over HTTP against the fake Bot API."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.flows.options import NEEDS
+from tests.conftest import running_bot
+from tests.fake_bot_api import FakeBotAPI, Screen
+
+
+class Person:
+    """A simulated Telegram user who reads the screen and taps buttons."""
+
+    def __init__(self, fake: FakeBotAPI, user_id: int, language_code: str = "en") -> None:
+        self.fake = fake
+        self.id = user_id
+        self.language_code = language_code
+
+    async def _answered(self, update_id: int) -> Screen:
+        await self.fake.wait_for_reply(self.id, after_update_id=update_id, timeout=10)
+        return self.fake.screen(self.id)
+
+    async def say(self, text: str) -> Screen:
+        update_id = self.fake.user_message(
+            self.id, text, language_code=self.language_code, first_name="Amina"
+        )
+        return await self._answered(update_id)
+
+    def button(self, value: str | None = None, action: str = "c") -> str:
+        for data in self.fake.screen(self.id).callback_data:
+            parts = data.split("|")
+            if parts[3] == action and (value is None or parts[4] == value):
+                return data
+        raise AssertionError(f"no button {action}:{value} on {self.fake.screen(self.id).text!r}")
+
+    async def tap(self, value: str | None = None, action: str = "c") -> Screen:
+        return await self.tap_data(self.button(value, action))
+
+    async def tap_data(self, data: str) -> Screen:
+        update_id = self.fake.user_tap(self.id, data)
+        return await self._answered(update_id)
+
+
+def no_rejected_calls(fake: FakeBotAPI) -> None:
+    rejected = [(c.method, c.description) for c in fake.calls if c.status and c.status >= 400]
+    assert rejected == []
+
+
+async def to_need(person: Person, language: str = "en") -> Screen:
+    await person.say("/start")
+    await person.tap(language)
+    await person.tap("me")
+    await person.tap("22-27")
+    return await person.tap("asylum_applicant")
+
+
+async def test_first_screen_states_privacy_and_offers_languages(fake_api, bot):
+    person = Person(fake_api, 101)
+    screen = await person.say("/start")
+    assert "/forget" in screen.text
+    assert {"1|language" in data for data in screen.callback_data} == {True}
+    no_rejected_calls(fake_api)
+
+
+@pytest.mark.parametrize("need", [option.id for option in NEEDS])
+async def test_full_journey_for_every_need(fake_api, bot, need):
+    person = Person(fake_api, 200)
+    await to_need(person)
+    screen = await person.tap(need)
+    if any(data.split("|")[1] == "place" for data in screen.callback_data):
+        screen = await person.tap("skip")
+    assert any(data.split("|")[1] == "results" for data in screen.callback_data), screen.text
+    assert len(screen.text) > 50
+    assert any(d.split("|")[3] == "e" for d in screen.callback_data)  # emergency on results
+    no_rejected_calls(fake_api)
+
+
+async def test_results_in_french_with_tappable_numbers(fake_api, bot):
+    person = Person(fake_api, 201, language_code="fr")
+    screen = await person.say("/start")
+    assert "langue" in screen.text.lower()
+    await person.tap("fr")
+    await person.tap("me")
+    await person.tap("16-17")
+    await person.tap("asylum_applicant")
+    screen = await person.tap("mental_health")
+    assert "CESMI" in screen.text
+    assert "+352 28 89 20 33" in screen.text
+    no_rejected_calls(fake_api)
+
+
+async def test_deep_link_presets_language_and_need(fake_api, bot):
+    person = Person(fake_api, 202)
+    screen = await person.say("/start fr-mental_health")
+    assert any(data.split("|")[1] == "who" for data in screen.callback_data)
+    await person.tap("me")
+    await person.tap("22-27")
+    screen = await person.tap("asylum_applicant")
+    assert "CESMI" in screen.text
+
+
+async def test_invalid_deep_link_is_ignored(fake_api, bot):
+    person = Person(fake_api, 203)
+    screen = await person.say("/start <script>alert(1)</script>")
+    assert any(data.split("|")[1] == "language" for data in screen.callback_data)
+    no_rejected_calls(fake_api)
+
+
+async def test_typed_age_and_need(fake_api, bot):
+    person = Person(fake_api, 204)
+    await person.say("/start")
+    await person.tap("en")
+    await person.tap("child")
+    screen = await person.say("٧")
+    assert any(data.split("|")[1] == "status" for data in screen.callback_data)
+    await person.tap("unknown")
+    screen = await person.say("psycologist")
+    assert any(data.split("|")[1] == "results" for data in screen.callback_data)
+
+
+async def test_restart_mid_conversation_continues(fake_api, tmp_path):
+    person = Person(fake_api, 300)
+    async with running_bot(fake_api, tmp_path):
+        await to_need(person)
+    async with running_bot(fake_api, tmp_path):  # a new Application on the same SQLite file
+        screen = await person.tap("mental_health")
+        assert "CESMI" in screen.text
+
+
+async def test_pending_updates_after_downtime_are_answered(fake_api, tmp_path):
+    people = [Person(fake_api, 400 + i) for i in range(5)]
+    async with running_bot(fake_api, tmp_path):
+        for person in people:
+            await to_need(person)
+    # the bot is down: people keep tapping
+    pending = [fake_api.user_tap(p.id, p.button("work")) for p in people]
+    async with running_bot(fake_api, tmp_path):
+        for person, update_id in zip(people, pending, strict=True):
+            await fake_api.wait_for_reply(person.id, after_update_id=update_id, timeout=10)
+            assert any(
+                d.split("|")[1] == "results" for d in fake_api.screen(person.id).callback_data
+            )
+
+
+async def test_forget_deletes_the_row(fake_api, tmp_path):
+    person = Person(fake_api, 500)
+    async with running_bot(fake_api, tmp_path) as runtime:
+        await to_need(person)
+        database = runtime.settings.database
+        with sqlite3.connect(database) as db:
+            assert db.execute("SELECT COUNT(*) FROM sessions WHERE user_id = 500").fetchone()[0]
+        screen = await person.say("/forget")
+        assert "deleted" in screen.text
+        with sqlite3.connect(database) as db:
+            assert (
+                db.execute("SELECT COUNT(*) FROM sessions WHERE user_id = 500").fetchone()[0] == 0
+            )
+
+
+async def test_stale_and_forged_callbacks_are_polite(fake_api, bot):
+    person = Person(fake_api, 600)
+    await person.say("/start")
+    old = person.button("en")
+    await person.tap("en")
+    await person.tap("me")
+    screen = await person.tap_data(old)  # a button of an old message
+    assert "older message" in screen.text
+    for forged in ("1|need|1|c|../../x", "garbage", "2|need|1|c|work", "1|results|99|m|", "ü" * 20):
+        screen = await person.tap_data(forged)
+        assert screen.callback_data  # always a usable screen
+    no_rejected_calls(fake_api)
+
+
+async def test_media_and_odd_texts_get_please_choose(fake_api, bot):
+    person = Person(fake_api, 700)
+    await person.say("/start")
+    await person.tap("en")
+    for send in (
+        lambda: fake_api.user_sticker(person.id),
+        lambda: fake_api.user_photo(person.id),
+        lambda: fake_api.user_voice(person.id),
+        lambda: fake_api.user_message(person.id, "x" * 4096),
+        lambda: fake_api.user_message(person.id, "\u202eمرحبا \u200fשלום\u200d 🙂"),
+    ):
+        update_id = send()
+        await fake_api.wait_for_reply(person.id, after_update_id=update_id, timeout=10)
+        screen = fake_api.screen(person.id)
+        assert "choose" in screen.text.lower() or "understand" in screen.text.lower()
+        assert any(data.split("|")[1] == "who" for data in screen.callback_data)
+    no_rejected_calls(fake_api)
+
+
+async def test_location_orders_nearest_regional_office(fake_api, bot):
+    person = Person(fake_api, 800)
+    await to_need(person)
+    screen = await person.tap("children_family")
+    assert any(data.split("|")[1] == "place" for data in screen.callback_data)
+    update_id = fake_api.user_location(person.id, 49.9661, 5.9322)  # Wiltz
+    await fake_api.wait_for_reply(person.id, after_update_id=update_id, timeout=10)
+    text = fake_api.screen(person.id).text
+    assert "Wiltz" in text and text.index("Wiltz") < text.index("Other offices")
+
+
+async def test_emergency_command_gives_public_numbers(fake_api, bot):
+    person = Person(fake_api, 900)
+    screen = await person.say("/emergency")
+    for number in ("112", "113", "116 111"):
+        assert number in screen.text
+
+
+async def test_group_chat_gets_a_private_link_and_no_question(fake_api, bot):
+    update_id = fake_api.user_message(
+        950, "/start", chat_type="group", chat_id=-1001, chat_title="Volunteers"
+    )
+    await fake_api.wait_for_reply(-1001, after_update_id=update_id, timeout=10)
+    screen = fake_api.screen(-1001)
+    assert "t.me/fake_test_bot" in screen.text
+    assert screen.callback_data == []
+
+
+async def test_command_menu_and_description_set_per_language(fake_api, bot):
+    assert fake_api.commands  # default menu
+    assert any(key for key in fake_api.descriptions)
+
+
+async def test_retention_purges_idle_sessions(tmp_path):
+    from bot.flows.model import Session
+    from bot.store import SQLiteStore
+
+    now = [1_000_000.0]
+    store = await SQLiteStore.open(tmp_path / "s.sqlite3", clock=lambda: now[0])
+    await store.save(1, Session(language="en"))
+    now[0] += 29 * 86400
+    await store.save(2, Session(language="fr"))
+    now[0] += 2 * 86400
+    assert await store.purge(30) == 1
+    assert await store.load(1) is None and await store.load(2) is not None
+    await store.close()
