@@ -261,3 +261,18 @@ def test_results_paginate_with_more():
     assert "4 to 6 of 7" in d.text
     d.tap(action=Action.MORE)
     assert not any(action == Action.MORE.value for _, action, _ in d.buttons())
+
+
+def test_typed_emergency_goes_to_emergency_numbers():
+    d = Driver()
+    walk_to_need(d)
+    d.type("police, urgent")
+    assert d.reply.step is StepName.EMERGENCY
+    assert "112" in d.text
+
+
+def test_typed_word_does_not_match_a_different_first_letter():
+    from bot.flows.understand import best_match
+
+    assert best_match("secours", [("school", ["cours"])]) is None
+    assert best_match("psycholgist", [("mental", ["psychologist"])]) == "mental"

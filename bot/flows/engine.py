@@ -251,12 +251,12 @@ def _query(s: Session, ctx: Context) -> MatchResult:
 
 
 def privacy_line(tr: Translator, days: int) -> str:
-    return tr(
-        N_(
-            "I keep only your language and your answers, never your name or what you type, "
-            "for {days} days. Send /forget to delete them."
-        ),
-        days=days,
+    return tr.plural(
+        "I keep only your language and your answers, never your name or what you type, "
+        "for {n} day. Send /forget to delete them.",
+        "I keep only your language and your answers, never your name or what you type, "
+        "for {n} days. Send /forget to delete them.",
+        days,
     )
 
 
@@ -282,9 +282,10 @@ def privacy_notice(tr: Translator, days: int) -> list[str]:
                 "which needs are asked for most."
             )
         ),
-        tr(
-            N_("How long: {days} days after your last message, then it is deleted automatically."),
-            days=days,
+        tr.plural(
+            "How long: {n} day after your last message, then it is deleted automatically.",
+            "How long: {n} days after your last message, then it is deleted automatically.",
+            days,
         ),
         tr(N_("Delete now: send /forget.")),
         tr(

@@ -119,7 +119,7 @@ NEED_KEYWORDS = {
     Need.WOMEN_VIOLENCE: N_("violence, women, abuse, domestic violence, gender, beaten"),
     Need.DISCRIMINATION: N_("discrimination, racism, racist, insult"),
     Need.LEISURE_SOCIAL: N_("meeting people, friends, leisure, activities, sport, culture"),
-    Need.FAMILY_TRACING: N_("family tracing, find family, lost family, missing, search"),
+    Need.FAMILY_TRACING: N_("family tracing, find family, lost family, missing"),
     Need.VOLUNTARY_RETURN: N_("going home, return, go back, home country"),
     Need.EMERGENCY: N_("emergency, urgent, danger, police, ambulance, help now"),
 }

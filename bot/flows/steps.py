@@ -150,11 +150,10 @@ def _record_need(answers: Answers, value: str, ctx: Context) -> None:
 def _read_need(text: str, tr: Translator, ctx: Context) -> str | None:
     english = ctx.translators["en"]
     phrases: list[tuple[str, list[str]]] = []
-    for option in NEEDS:
-        keywords = split_keywords(tr(NEED_KEYWORDS[option.id]))
-        keywords += split_keywords(english(NEED_KEYWORDS[option.id]))
-        keywords.append(tr(option.label))
-        phrases.append((option.id, keywords))
+    for need, words in NEED_KEYWORDS.items():
+        keywords = split_keywords(tr(words)) + split_keywords(english(words))
+        keywords += [tr(option.label) for option in NEEDS if option.id == need]
+        phrases.append((need, keywords))
     return best_match(text, phrases)
 
 

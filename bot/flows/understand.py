@@ -35,8 +35,8 @@ def parse_age(text: str) -> int | None:
 def _similar(word: str, candidate: str) -> bool:
     if word == candidate:
         return True
-    if min(len(word), len(candidate)) < 4:
-        return False
+    if min(len(word), len(candidate)) < 4 or word[0] != candidate[0]:
+        return False  # typos rarely hit the first letter; "secours" is not "cours"
     return SequenceMatcher(None, word, candidate).ratio() >= 0.8
 
 
