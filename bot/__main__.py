@@ -95,7 +95,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--today", type=date.fromisoformat, default=None, help="check as of this date (YYYY-MM-DD)"
     )
+    from bot.share import add_link_arguments
+
+    add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
+    poster = commands.add_parser("poster", help="make a printable A4 poster (PDF or PNG)")
+    _add_poster_arguments(poster)
     return parser
+
+
+def _add_poster_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from bot.poster import add_poster_arguments
+    except ImportError:  # the poster extra is not installed
+        parser.set_defaults(poster_missing=True)
+        return
+    add_poster_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,6 +122,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         path = Path(args.file) if args.file else None
         return run_check(path, args.today or date.today(), sys.stdout)
+    if command == "link":
+        from bot.share import link_main
+
+        return link_main(args)
+    if command == "poster":
+        if getattr(args, "poster_missing", False):
+            print("Posters need the poster extra: pip install -e '.[poster]'", file=sys.stderr)
+            return 2
+        from bot.poster import poster_main
+
+        return poster_main(args)
     try:
         settings = load_settings(need_token=command == "run")
     except SettingsError as error:

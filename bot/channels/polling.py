@@ -1,9 +1,14 @@
 """Long polling that acknowledges an update only after it has been answered.
 
 python-telegram-bot's own updater confirms updates as soon as it has fetched them, so a
-crash in between loses them. Here `getUpdates` is called with the next offset only once the
-whole batch is handled: Telegram keeps anything unanswered and sends it again after a
-restart; the conversation skips an update it has already applied (see docs/design.md).
+crash in between loses them. Here the `offset` sent to `getUpdates` never passes an update
+that is still being handled or whose reply failed: Telegram keeps those and sends them again
+(after a restart too); the conversation does not apply an update twice (docs/design.md).
+
+Updates are handled as they arrive, each chat in order and chats in parallel, so one slow
+chat (a Bot API that keeps answering 429 for it, a person flooding the bot) never holds up
+the others. A chat with too many updates waiting has the older ones skipped: a person who
+sends fifty messages in a second is answered at a bounded rate, about the latest.
 """
 
 from __future__ import annotations
@@ -12,18 +17,22 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import defaultdict
+from typing import Any
 
-from telegram import Update
-from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+import httpx
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25
+MAX_WAITING_PER_CHAT = 3  # beyond this, a chat's older waiting updates are skipped
+RETRY_DELAY = 1.0
+COALESCE = 0.005  # a short pause before fetching again while busy, to batch completions
 
 
-def _chat_key(update: Update) -> int:
+def chat_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
     if update.effective_user is not None:
@@ -31,28 +40,162 @@ def _chat_key(update: Update) -> int:
     return 0
 
 
-async def process_batch(application: Application, updates: list[Update]) -> None:
-    """Handle a batch: chats in parallel, each chat's updates in order."""
-    by_chat: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        by_chat[_chat_key(update)].append(update)
+def failed_updates(application: Application) -> set[int]:
+    """Ids of updates whose reply could not be sent (filled by the error handler)."""
+    return application.bot_data.setdefault("failed_updates", set())
 
-    async def one_chat(chat_updates: list[Update]) -> None:
-        for update in chat_updates:
-            await application.process_update(update)
 
-    await asyncio.gather(*(one_chat(chat_updates) for chat_updates in by_chat.values()))
+class RecentIds:
+    """Update ids answered by this process (bounded), so a re-fetched one is not re-sent."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._ids: dict[int, None] = {}
+        self._size = size
+
+    def add(self, update_id: int) -> None:
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            del self._ids[next(iter(self._ids))]
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
+
+
+class Dispatcher:
+    """Runs updates per chat in order, chats in parallel; knows the safe offset."""
+
+    def __init__(self, application: Application) -> None:
+        self.application = application
+        self.answered = RecentIds()
+        self.unfinished: set[int] = set()  # being handled or waiting
+        self.retry: set[int] = set()  # failed: to fetch and handle again
+        self.failed = failed_updates(application)
+        self._queues: dict[int, list[Update]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self.done = asyncio.Event()
+        self.skipped = 0
+
+    def is_new(self, update_id: int) -> bool:
+        return update_id not in self.answered and update_id not in self.unfinished
+
+    def submit(self, update: Update, delay: float = 0.0) -> bool:
+        """Queue an update unless it is already known; True when it was new."""
+        update_id = update.update_id
+        if update_id in self.answered or update_id in self.unfinished:
+            return False
+        self.unfinished.add(update_id)
+        chat = chat_key(update)
+        queue = self._queues.setdefault(chat, [])
+        queue.append(update)
+        if len(queue) > MAX_WAITING_PER_CHAT:
+            for old in queue[:-MAX_WAITING_PER_CHAT]:
+                self._finish(old.update_id, ok=True)
+                self.skipped += 1
+            del queue[:-MAX_WAITING_PER_CHAT]
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._work(chat, delay))
+        return True
+
+    async def _work(self, chat: int, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        queue = self._queues[chat]
+        try:
+            while queue:
+                update = queue.pop(0)
+                try:
+                    await self.application.process_update(update)
+                except Exception:  # process_update reports to the error handler already
+                    log.exception("update handling failed")
+                ok = update.update_id not in self.failed
+                self.failed.discard(update.update_id)
+                self._finish(update.update_id, ok)
+        finally:
+            del self._queues[chat]
+            del self._workers[chat]
+
+    def _finish(self, update_id: int, ok: bool) -> None:
+        if ok:
+            self.unfinished.discard(update_id)
+            self.answered.add(update_id)
+        else:
+            self.unfinished.discard(update_id)
+            self.retry.add(update_id)
+        self.done.set()
+
+    def safe_offset(self, fetched_up_to: int | None) -> int | None:
+        """The offset that acknowledges exactly what has been answered."""
+        pending = self.unfinished | self.retry
+        if pending:
+            return min(pending)
+        return fetched_up_to
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Let running updates finish (bounded); what is left is fetched again next time."""
+        workers = list(self._workers.values())
+        if not workers:
+            return
+        _, late = await asyncio.wait(workers, timeout=timeout)
+        for worker in late:
+            worker.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+
+class UpdateSource:
+    """`getUpdates` as raw JSON, so updates fetched again are not parsed again.
+
+    Our own small HTTP call (httpx, as python-telegram-bot uses) instead of `Bot.get_updates`:
+    while updates are being handled they are fetched again with every poll (the offset must
+    not pass them), and parsing them into objects each time would cost O(n) per update.
+    """
+
+    def __init__(self, bot: Bot) -> None:
+        self._url = f"{bot.base_url}/getUpdates"
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=POLL_TIMEOUT + 15))
+
+    async def fetch(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"timeout": timeout, "allowed_updates": Update.ALL_TYPES}
+        if offset is not None:
+            body["offset"] = offset
+        try:
+            response = await self._client.post(self._url, json=body)
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise NetworkError(f"getUpdates failed: {type(error).__name__}") from error
+        if data.get("ok"):
+            return list(data.get("result") or [])
+        code = data.get("error_code")
+        if code == 429:
+            raise RetryAfter(int((data.get("parameters") or {}).get("retry_after", 1)))
+        if code in (401, 404):
+            raise InvalidToken(data.get("description") or "Unauthorized")
+        raise NetworkError(f"getUpdates failed: {code} {data.get('description', '')}")
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
 
 async def poll(application: Application, stop: asyncio.Event, timeout: int = POLL_TIMEOUT) -> None:
-    """Fetch, handle, then acknowledge, until `stop` is set."""
+    """Fetch, handle and acknowledge, until `stop` is set."""
+    source = UpdateSource(application.bot)
+    try:
+        await _poll(application, source, stop, timeout)
+    finally:
+        await source.close()
+
+
+async def _poll(
+    application: Application, source: UpdateSource, stop: asyncio.Event, timeout: int
+) -> None:
     bot = application.bot
-    offset: int | None = None
+    dispatcher = Dispatcher(application)
+    next_offset: int | None = None
     failures = 0
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES)
-        )
+        offset = dispatcher.safe_offset(next_offset)
+        busy = bool(dispatcher.unfinished)
+        dispatcher.done.clear()
+        fetch = asyncio.ensure_future(source.fetch(offset, 0 if busy else timeout))
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -61,27 +204,47 @@ async def poll(application: Application, stop: asyncio.Event, timeout: int = POL
             await asyncio.gather(fetch, return_exceptions=True)
             break
         try:
-            updates = fetch.result()
+            raw_updates = fetch.result()
         except RetryAfter as error:
             await _sleep(stop, seconds(error.retry_after))
             continue
-        except (InvalidToken, Forbidden):
+        except InvalidToken:
             raise
-        except (NetworkError, TimedOut) as error:
+        except NetworkError as error:
             failures += 1
             delay = min(30.0, 0.5 * 2 ** min(failures, 6)) * (0.5 + random.random())
-            log.warning("getUpdates failed (%s); retrying in %.1fs", type(error).__name__, delay)
+            log.warning("getUpdates failed (%s); retrying in %.1fs", error, delay)
             await _sleep(stop, delay)
             continue
         failures = 0
-        if not updates:
-            continue
-        await process_batch(application, list(updates))
-        offset = updates[-1].update_id + 1
-    if offset is not None:  # tell Telegram what we have answered before we go
+        new = 0
+        for raw in raw_updates:
+            update_id = raw.get("update_id")
+            if not isinstance(update_id, int) or not dispatcher.is_new(update_id):
+                continue
+            again = update_id in dispatcher.retry
+            dispatcher.retry.discard(update_id)
+            try:
+                update = Update.de_json(raw, bot)
+            except Exception:  # an update we cannot read: skip it rather than loop on it
+                log.warning("skipped an unreadable update")
+                dispatcher.answered.add(update_id)
+                continue
+            new += dispatcher.submit(update, delay=RETRY_DELAY if again else 0.0)
+        if raw_updates:
+            last = max(raw.get("update_id", 0) for raw in raw_updates) + 1
+            next_offset = last if next_offset is None else max(next_offset, last)
+        if not new and (dispatcher.unfinished or dispatcher.retry):
+            # nothing new: wait until something finishes before asking again
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(dispatcher.done.wait(), timeout=RETRY_DELAY)
+            await asyncio.sleep(COALESCE)
+    await dispatcher.drain()
+    final = dispatcher.safe_offset(next_offset)
+    if final is not None:  # tell Telegram what we have answered before we go
         try:
-            await bot.get_updates(offset=offset, timeout=0)
-        except (NetworkError, TimedOut):
+            await source.fetch(final, 0)
+        except NetworkError:
             log.warning("could not confirm the last updates; they will be checked again")
 
 

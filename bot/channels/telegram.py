@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections import OrderedDict
 
 from telegram import (
     BotCommand,
@@ -17,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,11 +28,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.channels.admin import AdminCommands, purge_daily, watch_catalog
 from bot.channels.callback import CallbackPayload
-from bot.channels.polling import poll
+from bot.channels.polling import failed_updates, poll
 from bot.channels.render import keyboard, reply_html
+from bot.channels.retry import AmbiguousSend, RetryingRequest
 from bot.flows.model import Input, InputKind, Reply
 from bot.i18n import N_, supported
 from bot.runtime import Runtime
@@ -65,6 +68,7 @@ class TelegramChannel:
     def __init__(self, runtime: Runtime, application: Application) -> None:
         self.runtime = runtime
         self.bot = application.bot
+        self.message_ids = LastMessageIds()
 
     # --- updates -> inputs ------------------------------------------------------------------
 
@@ -140,6 +144,8 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
+        if update.effective_message is not None:
+            self.message_ids.see(chat.id, update.effective_message.message_id)
         reply = await self.runtime.conversation.handle(
             user.id,
             inp,
@@ -171,22 +177,64 @@ class TelegramChannel:
                     return
                 # the message is gone or too old to edit: send a new one instead
         for i, text in enumerate(texts):
-            last = i == len(texts) - 1
-            await bot.send_message(
-                chat_id,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if last else None,
-                link_preview_options=None,
-            )
+            await self._send_text(chat_id, text, markup if i == len(texts) - 1 else None)
         for venue in reply.venues:
-            await bot.send_venue(
-                chat_id,
-                latitude=venue.latitude,
-                longitude=venue.longitude,
-                title=venue.title,
-                address=venue.address or venue.title,
-            )
+            try:
+                await bot.send_venue(
+                    chat_id,
+                    latitude=venue.latitude,
+                    longitude=venue.longitude,
+                    title=venue.title,
+                    address=venue.address or venue.title,
+                )
+            except AmbiguousSend:
+                log.warning("a map pin may not have arrived; not sent twice")
+
+    async def _send_text(self, chat_id: int, text: str, markup: object) -> None:
+        """sendMessage exactly once: after a lost response, look before sending again."""
+        for _ in range(3):
+            try:
+                message = await self.bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+            except AmbiguousSend:
+                if await self._already_delivered(chat_id, text, markup):
+                    return
+                continue
+            self.message_ids.see(chat_id, message.message_id)
+            return
+        log.warning("a reply could not be confirmed after 3 tries")
+
+    async def _already_delivered(self, chat_id: int, text: str, markup: object) -> bool:
+        """Whether the message just after the last one we know of is this very message.
+
+        Editing it to the same content answers "message is not modified" when it is there,
+        "message to edit not found" when it never arrived.
+        """
+        known = self.message_ids.get(chat_id)
+        if known is None:
+            return False
+        for candidate in range(known + 1, known + 4):
+            try:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=candidate,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+                self.message_ids.see(chat_id, candidate)
+                return True
+            except BadRequest as error:
+                description = str(error).lower()
+                if "not modified" in description:
+                    self.message_ids.see(chat_id, candidate)
+                    return True
+                if "not found" in description:
+                    return False
+            except TelegramError:
+                return False
+        return False
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -230,14 +278,39 @@ class TelegramChannel:
                 )
 
 
+class LastMessageIds:
+    """The newest message id seen per chat (bounded: the least recent chats are forgotten)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._ids: OrderedDict[int, int] = OrderedDict()
+        self._size = size
+
+    def see(self, chat_id: int, message_id: int) -> None:
+        self._ids[chat_id] = max(message_id, self._ids.get(chat_id, 0))
+        self._ids.move_to_end(chat_id)
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+
+    def get(self, chat_id: int) -> int | None:
+        return self._ids.get(chat_id)
+
+
 def _language_code(update: Update) -> str | None:
     user = update.effective_user
     return user.language_code if user else None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the kind of failure only: never the update, which holds what the person typed."""
+    """Log the kind of failure only: never the update, which holds what the person typed.
+
+    A reply that failed on the Bot API's side is marked, so polling fetches it again.
+    """
     error = context.error
+    if isinstance(error, TelegramError) and not isinstance(error, BadRequest | Forbidden):
+        if isinstance(update, Update):
+            failed_updates(context.application).add(update.update_id)
+        log.warning("a reply failed (%s); the update will be tried again", type(error).__name__)
+        return
     log.error(
         "error while handling an update: %s",
         type(error).__name__,
@@ -266,7 +339,13 @@ def build_application(runtime: Runtime) -> Application:
         builder = builder.base_url(settings.base_url).base_file_url(
             settings.base_url.removesuffix("/bot") + "/file/bot"
         )
-    builder = builder.get_updates_read_timeout(40).concurrent_updates(True)
+    builder = (
+        builder.request(
+            RetryingRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10)
+        )
+        .get_updates_request(HTTPXRequest(read_timeout=40, connect_timeout=10))
+        .concurrent_updates(True)
+    )
     application = builder.build()
     channel = TelegramChannel(runtime, application)
     channel.register(application)

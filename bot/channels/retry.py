@@ -1,0 +1,121 @@
+"""Retries of Bot API calls, in one place: bounded, with exponential backoff and full jitter.
+
+python-telegram-bot does not retry a failed call. `RetryingRequest` sits under every call the
+bot makes and repeats it when that is safe:
+
+- 429 Too Many Requests: wait `retry_after`, then repeat (Telegram did nothing);
+- 5xx: repeat after a backoff (Telegram's gateway failed before the method ran);
+- a connection that could not be opened: repeat (nothing was sent);
+- a connection lost after the request was sent: repeat only methods whose repetition cannot
+  double anything (edits, answers, settings). A lost `sendMessage` may have been delivered:
+  `AmbiguousSend` is raised so the channel can check before sending again (see
+  `TelegramChannel.send`).
+
+`getUpdates` is left to the polling loop, which has its own backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass
+
+import httpx
+from telegram.error import NetworkError
+from telegram.request import HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+
+# Methods that create something each time they run: repeating one blindly may double it.
+NOT_REPEATABLE = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendVenue",
+        "sendLocation",
+        "sendDocument",
+        "forwardMessage",
+        "copyMessage",
+    }
+)
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class AmbiguousSend(NetworkError):
+    """A message may or may not have been delivered: the connection broke mid-request."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 10
+    base_delay: float = 0.2
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: a random wait up to base * 2^attempt, capped."""
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def _retry_after(payload: bytes) -> float:
+    try:
+        parameters = json.loads(payload).get("parameters") or {}
+        return float(parameters.get("retry_after", 1))
+    except (ValueError, AttributeError, TypeError):
+        return 1.0
+
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest that repeats failed calls when repeating is safe (see module docs)."""
+
+    def __init__(
+        self,
+        *args: object,
+        policy: RetryPolicy | None = None,
+        seed: int | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.policy = policy or RetryPolicy()
+        self._rng = random.Random(seed)
+        self.retries = 0
+
+    async def do_request(  # type: ignore[override]
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        **timeouts: object,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        if api_method == "getUpdates":
+            return await super().do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
+        policy = self.policy
+        for attempt in range(1, policy.attempts + 1):
+            last = attempt == policy.attempts
+            try:
+                code, payload = await super().do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
+            except NetworkError as error:
+                never_sent = isinstance(error.__cause__, NOT_SENT)
+                if not never_sent and api_method in NOT_REPEATABLE:
+                    raise AmbiguousSend(str(error)) from error
+                if last:
+                    raise
+                await self._wait(policy.backoff(attempt, self._rng), api_method, "network")
+                continue
+            if code == 429 and not last:
+                wait = min(_retry_after(payload), policy.max_retry_after)
+                await self._wait(wait + self._rng.uniform(0, 0.1), api_method, "429")
+                continue
+            if code >= 500 and not last:
+                await self._wait(policy.backoff(attempt, self._rng), api_method, str(code))
+                continue
+            return code, payload
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _wait(self, seconds: float, api_method: str, reason: str) -> None:
+        self.retries += 1
+        log.debug("retrying %s after %s in %.2fs", api_method, reason, seconds)
+        await asyncio.sleep(seconds)
