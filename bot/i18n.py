@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -27,6 +28,13 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 FSI = "\u2068"  # first strong isolate
 PDI = "\u2069"  # pop directional isolate
+
+
+# A run of Latin letters or digits, with the spaces and punctuation inside names and numbers.
+LATIN_RUN = re.compile(
+    r"[A-Za-z0-9\u00C0-\u024F+(][A-Za-z0-9\u00C0-\u024F .,'’()\-–/&+@:]*[A-Za-z0-9\u00C0-\u024F)]"
+    r"|[A-Za-z0-9\u00C0-\u024F]"
+)
 
 
 def N_(message: str) -> str:
@@ -123,7 +131,13 @@ class Translator:
 
     def isolate(self, text: str) -> str:
         """Wrap left-to-right material (numbers, e-mails, Latin names) so RTL text keeps order."""
-        return f"{FSI}{text}{PDI}" if self.rtl else text
+        return f"{FSI}{text}{PDI}" if self.rtl and text else text
+
+    def isolate_latin(self, text: str) -> str:
+        """In a right-to-left language, isolate every run of Latin script inside `text`."""
+        if not self.rtl:
+            return text
+        return LATIN_RUN.sub(lambda match: f"{FSI}{match.group(0)}{PDI}", text)
 
 
 class Translators:

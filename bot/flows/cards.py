@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 
-from bot.catalog.model import Location, Service, Status
+from bot.catalog.model import Location, Phone, Service, Status
 from bot.catalog.query import Match
 from bot.flows.model import Answers, Bold
 from bot.flows.options import NEEDS, UNKNOWN_STATUS
@@ -66,7 +66,7 @@ def _office(tr: Translator, location: Location, distance: float | None) -> str:
     parts = [tr.isolate(line) for line in location.address] + [place]
     text = "📍 " + ", ".join(parts)
     if location.name:
-        text = "📍 " + location.name.get(tr.code) + ": " + ", ".join(parts)
+        text = "📍 " + tr.isolate_latin(location.name.get(tr.code)) + ": " + ", ".join(parts)
     if distance is not None:
         text += " " + tr(N_("(about {km} km)"), km=max(1, round(distance)))
     return text
@@ -78,10 +78,19 @@ def _languages(tr: Translator, codes: list[str]) -> str:
     return "🗣️ " + tr(N_("Works in: {languages}"), languages=", ".join(names))
 
 
+def phone_line(tr: Translator, phone: Phone) -> str:
+    """'📞 Police: 113', the number in the form phones make tappable."""
+    label = tr.isolate_latin(phone.label.get(tr.code)) + ": " if phone.label else ""
+    return "📞 " + label + tr.isolate(phone.international())
+
+
 def card(tr: Translator, match: Match, answers: Answers, exact: bool = True) -> list[str]:
     """The lines of one result."""
     service = match.service
-    lines: list[str] = [Bold(service.name.get(tr.code)), service.summary.get(tr.code)]
+    lines: list[str] = [
+        Bold(tr.isolate_latin(service.name.get(tr.code))),
+        tr.isolate_latin(service.summary.get(tr.code)),
+    ]
     lines.append("👥 " + audience(tr, service))
     lines.append("✅ " + reason(tr, match, answers, exact))
     if service.active and service.active.until:
@@ -95,9 +104,7 @@ def card(tr: Translator, match: Match, answers: Answers, exact: bool = True) -> 
     if others:
         towns = ", ".join(tr.isolate(location.city) for location in others)
         lines.append(tr(N_("Other offices: {towns}"), towns=towns))
-    for phone in service.phones:
-        label = phone.label.get(tr.code) + ": " if phone.label else ""
-        lines.append("📞 " + label + tr.isolate(phone.international()))
+    lines += [phone_line(tr, phone) for phone in service.phones]
     for email in service.emails:
         lines.append("✉️ " + tr.isolate(email.address))
     for url in service.urls:
@@ -105,5 +112,5 @@ def card(tr: Translator, match: Match, answers: Answers, exact: bool = True) -> 
     if not (service.phones or service.emails or service.urls):
         lines.append("☎️ " + tr(N_("No phone number or e-mail is listed for this service.")))
         if service.contact_note:
-            lines.append(service.contact_note.get(tr.code))
+            lines.append(tr.isolate_latin(service.contact_note.get(tr.code)))
     return lines

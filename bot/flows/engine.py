@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.catalog.model import Need, Status
 from bot.catalog.query import MatchResult, Profile
-from bot.flows.cards import card, need_label
+from bot.flows.cards import card, need_label, phone_line
 from bot.flows.context import Context
 from bot.flows.model import (
     Action,
@@ -456,9 +456,7 @@ def _emergency_reply(s: Session, ctx: Context, tr: Translator, lines: list[str])
         if m.service.needs == [Need.EMERGENCY]
         for phone in m.service.phones
     ]
-    for phone in numbers:
-        label = phone.label.get(tr.code) + ": " if phone.label else ""
-        lines.append("📞 " + label + tr.isolate(phone.international()))
+    lines += [phone_line(tr, phone) for phone in numbers]
     if not numbers:
         lines += ["📞 112", "📞 113", "📞 116 111"]
     if s.answers.need == Need.WOMEN_VIOLENCE:

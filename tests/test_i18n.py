@@ -1,0 +1,235 @@
+"""Every locale complete and correct; no English on a non-English screen; RTL isolation."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot.catalog.loader import bundled_catalog_path
+from bot.flows.model import Action, Input, InputKind, Session, StepName
+from bot.flows.options import NEEDS
+from bot.i18n import FSI, LOCALES_DIR, PDI, Translators, available_languages
+from tests.flow_helpers import Driver, make_context
+
+TEMPLATE = LOCALES_DIR / "messages.pot"
+PO_FILES = sorted(LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"))
+TEN = {"en", "fr", "de", "lb", "ar", "fa", "ti", "uk", "ru", "es"}
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+
+
+def read(path: Path):
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def test_ten_languages_are_available():
+    assert {language.code for language in available_languages()} >= TEN
+    assert len(PO_FILES) >= 9
+
+
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: p.parent.parent.name)
+def test_catalogue_complete_and_placeholders_match(po):
+    template = read(TEMPLATE)
+    catalog = read(po)
+    code = po.parent.parent.name
+    assert catalog.num_plurals == get_plural(code).num_plurals, "plural forms differ from CLDR"
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id)
+        if translated is None:
+            problems.append(f"missing: {message.id!r}")
+            continue
+        if translated.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        sources = message.id if isinstance(message.id, tuple) else (message.id,)
+        expected = {p for source in sources for p in PLACEHOLDER.findall(source)}
+        strings = (
+            translated.string if isinstance(translated.string, tuple) else (translated.string,)
+        )
+        if isinstance(message.id, tuple) and len(strings) != catalog.num_plurals:
+            problems.append(f"plural forms: {message.id!r}")
+        for string in strings:
+            if not string or not string.strip():
+                problems.append(f"empty: {message.id!r}")
+            elif set(PLACEHOLDER.findall(string)) != expected:
+                problems.append(f"placeholders: {message.id!r} -> {string!r}")
+    assert problems == []
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (Debian gettext) not installed")
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: p.parent.parent.name)
+def test_msgfmt_check(po):
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_plurals_follow_each_locale():
+    translators = Translators()
+    ar = translators["ar"]
+    forms = {
+        ar.plural("{n} service found for {need}", "{n} services found for {need}", n, need="x")
+        for n in (0, 1, 2, 3, 11, 100)
+    }
+    assert len(forms) == 6
+    ru = translators["ru"]
+    one, few, many = (
+        ru.plural("{n} service found for {need}", "{n} services found for {need}", n, need="x")
+        for n in (1, 3, 5)
+    )
+    assert len({one, few, many}) == 3
+
+
+def test_dates_are_formatted_per_locale():
+    from datetime import date
+
+    translators = Translators()
+    day = date(2026, 12, 31)
+    assert translators["en"].date(day) == "December 31, 2026"
+    assert "décembre" in translators["fr"].date(day)
+    assert translators["ar"].date(day) != translators["en"].date(day)
+
+
+def english_sentences() -> dict[str, list[str]]:
+    """Per locale, the English UI fragments whose translation differs (and may not appear)."""
+    template = read(TEMPLATE)
+    result: dict[str, list[str]] = {}
+    for po in PO_FILES:
+        catalog = read(po)
+        fragments = []
+        for message in template:
+            if not message.id or "," in str(message.id) and "keyword" in str(message.auto_comments):
+                continue
+            sources = message.id if isinstance(message.id, tuple) else (message.id,)
+            translated = catalog.get(message.id)
+            strings = (
+                translated.string if isinstance(translated.string, tuple) else (translated.string,)
+            )
+            for source in sources:
+                if source in strings:
+                    continue  # the same words in this language (a name, an acronym)
+                fragments += [f.strip() for f in PLACEHOLDER.split(source) if len(f.strip()) >= 12]
+        result[po.parent.parent.name] = fragments
+    return result
+
+
+def walk(code: str) -> list[str]:
+    """Every screen of the conversation in one language (texts and button labels)."""
+    ctx = make_context(bundled_catalog_path().read_text(encoding="utf-8"))
+    texts: list[str] = []
+    d = Driver(ctx, Session(language=code))  # as when Telegram tells us the user's language
+
+    def snap() -> None:
+        texts.append(d.text)
+        texts.extend(label for label, _, _ in d.buttons())
+
+    d.start()
+    snap()
+    d.tap(code)
+    snap()
+    for command in ("privacy", "help"):
+        d.send(Input.command(command))
+        snap()
+    d.tap("child")
+    snap()
+    d.type("7")
+    snap()
+    d.type("???")
+    snap()
+    d.tap("unknown")
+    snap()
+    for option in NEEDS:
+        d.tap(option.id)
+        snap()
+        if d.reply.step is StepName.PLACE:
+            d.tap("Esch-sur-Alzette")
+            snap()
+        if any(action == Action.MORE.value for _, action, _ in d.buttons()):
+            d.tap(action=Action.MORE)
+            snap()
+        d.tap(action=Action.AGAIN)
+    d.tap(action=Action.EMERGENCY)
+    snap()
+    d.send(Input.tap(Action.CHOOSE, "x", screen=0, step=StepName.WHO))
+    snap()
+    d.send(Input(InputKind.CHOICE))
+    snap()
+    d.send(Input.command("forget"))
+    snap()
+    return texts
+
+
+@pytest.mark.parametrize("code", sorted(TEN - {"en"}))
+def test_no_english_leaks_on_any_screen(code):
+    fragments = english_sentences()[code]
+    leaks = sorted({f for text in walk(code) for f in fragments if f in str(text)})
+    assert leaks == []
+
+
+@pytest.mark.parametrize("code", sorted(TEN - {"en"}))
+def test_catalogue_texts_shown_in_the_language(code):
+    import yaml
+
+    data = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
+    english = {
+        s["summary"]["en"] for s in data["services"] if s["summary"].get(code) != s["summary"]["en"]
+    }
+    screens = "\n".join(str(t) for t in walk(code))
+    assert [summary for summary in english if summary in screens] == []
+
+
+@pytest.mark.parametrize("code", ["ar", "fa"])
+def test_right_to_left_replies_isolate_numbers_and_latin(code):
+    ctx = make_context(bundled_catalog_path().read_text(encoding="utf-8"))
+    d = Driver(ctx)
+    d.start()
+    d.tap(code)
+    d.tap("me")
+    d.tap("16-17")
+    d.tap("asylum_applicant")
+    d.tap("mental_health")
+    text = d.text
+    assert "CESMI" in text
+    for pattern in (r"\+352[\d ]+", r"L-\d{4}", r"CESMI"):
+        for match in re.finditer(pattern, text):
+            before = text[: match.start()]
+            assert before.rfind(FSI) > before.rfind(PDI), f"{match.group(0)!r} is not isolated"
+    d.tap(action=Action.EMERGENCY)
+    assert f"{FSI}116 111{PDI}" in d.text
+
+
+def test_left_to_right_replies_have_no_isolates():
+    d = Driver()
+    d.start()
+    d.tap("en")
+    d.tap(action=Action.EMERGENCY)
+    assert FSI not in d.text and PDI not in d.text
+
+
+def test_language_picker_shows_native_names():
+    names = {language.code: language.native_name for language in available_languages()}
+    assert names["ar"] == "العربية" and names["fa"] == "فارسی" and names["ti"] == "ትግርኛ"
+    assert names["uk"] == "Українська" and names["lb"] == "Lëtzebuergesch"
+
+
+def test_a_new_locale_folder_is_picked_up(tmp_path):
+    locales = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, locales)
+    target = locales / "sw" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    text = text.replace('msgid "Back"\nmsgstr ""', 'msgid "Back"\nmsgstr "Rudi"')
+    (target / "messages.po").write_text(text, encoding="utf-8")
+    translators = Translators(locales)
+    assert "sw" in translators.codes
+    assert translators["sw"]("Back") == "Rudi"
+    assert translators["sw"].language.native_name == "Kiswahili"
