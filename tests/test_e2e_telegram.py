@@ -222,8 +222,19 @@ async def test_group_chat_gets_a_private_link_and_no_question(fake_api, bot):
 
 
 async def test_command_menu_and_description_set_per_language(fake_api, bot):
-    assert fake_api.commands  # default menu
-    assert any(key for key in fake_api.descriptions)
+    def menu(language: str) -> dict[str, str]:
+        return {
+            command["command"]: command["description"]
+            for (_, code), commands in fake_api.commands.items()
+            if code == language
+            for command in commands
+        }
+
+    languages = {language for _, language in fake_api.commands}
+    assert {"", "fr", "de", "lb", "ar", "fa", "ti", "uk", "ru", "es"} <= languages
+    assert menu("").keys() == menu("fr").keys() and menu("")["forget"] != menu("fr")["forget"]
+    assert {"", "fr", "ar", "ti"} <= set(fake_api.descriptions)
+    assert fake_api.descriptions["ar"] != fake_api.descriptions[""]
 
 
 async def test_retention_purges_idle_sessions(tmp_path):
