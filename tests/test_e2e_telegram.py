@@ -250,3 +250,19 @@ async def test_retention_purges_idle_sessions(tmp_path):
     assert await store.purge(30) == 1
     assert await store.load(1) is None and await store.load(2) is not None
     await store.close()
+
+
+async def test_share_sends_link_and_a_qr_code_that_decodes(fake_api, bot):
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    person = Person(fake_api, 960, language_code="fr")
+    update = fake_api.user_message(person.id, "/share", language_code="fr")
+    await fake_api.wait_for_reply(person.id, after_update_id=update, timeout=10)
+    photo = fake_api.calls_of("sendPhoto")[-1]
+    assert "https://t.me/fake_test_bot" in photo.params["caption"]
+    file = next(iter(fake_api.files.values()))
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(file.data)))
+    assert [code.text for code in decoded] == ["https://t.me/fake_test_bot"]
