@@ -10,13 +10,15 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from .gcpause import gc_paused
 from .model import Catalog, DuplicateIdError
 from .problems import CatalogError, Problem, describe, staff_path, technical_path
-from .yamlsource import DuplicateKey, Loc, SourceLines, YamlSyntaxError, gc_paused, read_yaml
+from .yamlsource import DuplicateKey, Loc, SourceLines, YamlSyntaxError, read_yaml
 
 T = TypeVar("T")
 
-# Extra checks on the raw data: each yields (place, place of the earlier one or None, message).
+# Extra checks on the raw data: each yields (place, place of an earlier one or None, message);
+# "{line}" in the message becomes the earlier one's line.
 RawCheck = Callable[[Any], Iterable[tuple[Loc, Loc | None, str]]]
 
 
@@ -102,7 +104,7 @@ def load_yaml_model(
         for check in checks:
             for loc, earlier, message in check(data):
                 first = lines.line(earlier) if earlier is not None else None
-                problems.append(problem(loc, message.format(line=first)))
+                problems.append(problem(loc, message.replace("{line}", str(first))))
     problems.sort(key=lambda p: (p.line or 0, p.path, p.message))
     raise CatalogError(problems)
 
@@ -126,8 +128,8 @@ def _duplicate_ids(data: Any) -> Iterable[tuple[Loc, Loc | None, str]]:
         ident = ident.strip()
         if ident in seen:
             message = (
-                f"the id '{ident}' is already used by the entry on line {{line}} — "
-                "every entry needs its own id"
+                f"the id '{ident}' is already used by the entry on line "
+                "{line} — every entry needs its own id"
             )
             yield ("services", index, "id"), ("services", seen[ident], "id"), message
         else:

@@ -1,41 +1,27 @@
-"""Candidate pools kept in ranking order, and the nearest-first search over them.
+"""Matching data per service (`Entry`) and per (need, status) pair (`Pool`).
 
-A pool holds the services that fit one (need, status) pair, sorted by the parts of the
-ranking that do not depend on the person's position. For pools with many offices a coarse
-grid lets a query with a limit look at the nearby cells only, so its cost grows with the
-limit rather than with the catalogue.
+A pool holds the services found under one (need, status) pair in ranking order (phone or
+e-mail first, then the narrower target, then id). Everything a query reads is a plain
+attribute or a precomputed list, so no pydantic work happens per query.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from heapq import heappush, heapreplace
+from itertools import islice
+from typing import Any
 
 from .model import Location, Service
+from .spatial import Point, Quadtree
 
-EARTH_RADIUS_KM = 6371.0088
-CELL_DEGREES = (0.05, 0.075)  # about 5.5 km by 5.4 km in Luxembourg
-GRID_MIN_ENTRIES = 256  # below this a straight scan is faster than the grid
 NO_END = 10**7  # a date ordinal after any real date
-
-Point = tuple[float, float, float]  # latitude and longitude in radians, cos(latitude)
-
-
-def point(latitude: float, longitude: float) -> Point:
-    phi = math.radians(latitude)
-    return phi, math.radians(longitude), math.cos(phi)
-
-
-def haversine(a: Point, b: Point) -> float:
-    """Distance in km between two points made by `point`."""
-    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+SCAN_MAX = 64  # up to this many candidates with an office, a scan beats the quadtree
 
 
 class Entry:
-    """What matching needs to know about one service, in plain attributes."""
+    """What matching needs to know about one service."""
 
     __slots__ = (
         "service",
@@ -45,13 +31,21 @@ class Entry:
         "until",
         "age_lo",
         "age_hi",
-        "pids",
         "offices",
         "locations",
+        "pids",
+        "vectors",
+        "ranks",
         "plain",
     )
 
-    def __init__(self, service: Service, offices: tuple[tuple[Location, int], ...]) -> None:
+    def __init__(
+        self,
+        service: Service,
+        offices: Sequence[tuple[Location, int]],
+        vectors: Sequence[Point],
+        ranks: list[int],
+    ) -> None:
         self.service = service
         self.contact = service.contactable
         self.languages = frozenset(service.languages)
@@ -61,145 +55,181 @@ class Entry:
         age = service.age
         self.age_lo = age.min if age and age.min is not None else 0
         self.age_hi = age.max if age and age.max is not None else 1000
-        self.offices = offices  # each office with the id of its point, or -1 when unknown
-        self.pids = tuple(sorted({pid for _, pid in offices if pid >= 0}))
+        self.offices = tuple(offices)  # each office with the id of its point, -1 if unknown
         self.locations = tuple(service.locations)
-        self.plain: dict[bool, object] = {}  # cached results without a distance
+        self.pids = tuple(dict.fromkeys(pid for _, pid in offices if pid >= 0))
+        self.vectors = tuple(vectors[pid] for pid in self.pids)
+        self.ranks = ranks  # place in the ranking per status slot, -1 when not served
+        self.plain: dict[bool, Any] = {}  # matches without a distance, made once (by query)
+
+    def closeness(self, here: Point) -> float:
+        """How near its nearest office is (see `spatial.closeness`); -2 without any."""
+        x, y, z = here
+        best = -2.0
+        for a, b, c in self.vectors:
+            near = x * a + y * b + z * c
+            if near > best:
+                best = near
+        return best
 
 
 @dataclass(frozen=True)
 class Query:
-    """One search: the date (as an ordinal), the age band, the language and a position."""
+    """One search: the day (an ordinal), the age band, the language and a position."""
 
     day: int
     band: tuple[int, int] | None
     language: str
     here: Point | None
 
-
-def fits(entries: Sequence[Entry], query: Query, skip_language: str | None = None) -> list[Entry]:
-    """The entries current on the query's day and open to its age band, in pool order."""
-    day, band = query.day, query.band
-    if band is None:
-        found = [e for e in entries if e.start <= day <= e.until]
-    else:
-        low, high = band
-        found = [
-            e for e in entries if e.start <= day <= e.until and e.age_lo <= high and e.age_hi >= low
-        ]
-    if skip_language is not None:
-        found = [e for e in found if skip_language not in e.languages]
-    return found
-
-
-@dataclass(frozen=True)
-class Cell:
-    centre: Point
-    radius_km: float  # from the centre to the farthest corner
-    ranks: tuple[int, ...]
+    @property
+    def ages(self) -> tuple[int, int]:
+        """The age band, or every age when unknown."""
+        return self.band if self.band is not None else (-1, 10**6)
 
 
 class Pool:
-    """Entries in ranking order (contact, then narrower target, then id), with a grid."""
+    """The entries of one (need, status) pair in ranking order (`Entry.ranks[slot]`)."""
 
-    def __init__(self, entries: list[Entry], points: Sequence[Point]) -> None:
-        self.entries = entries
-        self.unlocated = [e for e in entries if not e.pids]
-        self.located = [(rank, e) for rank, e in enumerate(entries) if e.pids]
-        self._points = points
-        self.cells = _grid(self.located, points) if len(self.located) >= GRID_MIN_ENTRIES else ()
+    def __init__(self, entries: list[Entry], slot: int) -> None:
+        self.slot = slot
+        self.entries = sorted(entries, key=lambda e: e.ranks[slot])
+        self.speakers: dict[str, list[Entry]] = {}
+        self.located_speakers: dict[str, int] = {}
+        self.unlocated: list[Entry] = []
+        self.unlocated_speakers: dict[str, list[Entry]] = {}
+        self.at_point: dict[int, list[Entry]] = {}  # entries per point id, in pool order
+        for entry in self.entries:
+            for language in entry.languages:
+                self.speakers.setdefault(language, []).append(entry)
+            if entry.pids:
+                for language in entry.languages:
+                    self.located_speakers[language] = self.located_speakers.get(language, 0) + 1
+                for pid in entry.pids:
+                    self.at_point.setdefault(pid, []).append(entry)
+            else:
+                self.unlocated.append(entry)
+                for language in entry.languages:
+                    self.unlocated_speakers.setdefault(language, []).append(entry)
+        self.located = len(self.entries) - len(self.unlocated)
+        self._kinds = Counter((e.start, e.until, e.age_lo, e.age_hi) for e in self.entries)
+        self._ages_on: dict[int, list[tuple[int, int, int]]] = {}
 
-    def nearest(
-        self, query: Query, want: int | None, skip_language: str | None, cache: dict[int, float]
+    def count(self, query: Query) -> int:
+        """How many entries fit the query's day and age band."""
+        low, high = query.ages
+        return sum(n for lo, hi, n in self.ages_on(query.day) if lo <= high and hi >= low)
+
+    def ages_on(self, day: int) -> list[tuple[int, int, int]]:
+        """The age ranges of the entries current on `day`, with how many have each."""
+        ages = self._ages_on.get(day)
+        if ages is None:
+            alive: Counter[tuple[int, int]] = Counter()
+            for (start, until, low, high), n in self._kinds.items():
+                if start <= day <= until:
+                    alive[low, high] += n
+            if len(self._ages_on) > 2:
+                self._ages_on.clear()
+            ages = self._ages_on[day] = [(low, high, n) for (low, high), n in alive.items()]
+        return ages
+
+    def first(
+        self, query: Query, want: int | None, speaks: bool, unlocated_only: bool = False
+    ) -> list[Entry]:
+        """The first `want` entries that fit and do (or do not) work in the query's language;
+        with `unlocated_only`, only those without a known office."""
+        language = query.language
+        candidates: Iterable[Entry]
+        if unlocated_only:
+            if speaks:
+                candidates = self.unlocated_speakers.get(language, ())
+            else:
+                candidates = (e for e in self.unlocated if language not in e.languages)
+        elif speaks:
+            candidates = self.speakers.get(language, ())
+        else:
+            candidates = (e for e in self.entries if language not in e.languages)
+        day, (low, high) = query.day, query.ages
+        if want is None:
+            return [
+                e
+                for e in candidates
+                if e.start <= day <= e.until and e.age_lo <= high and e.age_hi >= low
+            ]
+        found = (
+            e
+            for e in candidates
+            if e.start <= day <= e.until and e.age_lo <= high and e.age_hi >= low
+        )
+        return list(islice(found, want))
+
+    def by_distance(
+        self, query: Query, want: int | None, speaks: bool, tree: Quadtree
     ) -> list[tuple[Entry, float]]:
-        """Located entries that fit, nearest office first (ties in pool order), at most `want`."""
-        if want is None or not self.cells:
-            return self._scan(query, want, skip_language, cache)
-        return self._search(query, want, skip_language, cache)
+        """Entries with an office that fit and do (or do not) work in the query's language,
+        with their closeness, nearest first and ties in pool order; at most `want`."""
+        own = self.located_speakers.get(query.language, 0)
+        candidates = own if speaks else self.located - own
+        if candidates == 0:
+            return []
+        # The walk visits about `want` points in every share of the tree's points that holds
+        # a candidate; the scan looks at every candidate. Take the cheaper, and stop a walk
+        # that runs over budget (few candidates fit the day or age) for the scan.
+        if want is None or candidates <= SCAN_MAX:
+            return self._scan(query, want, speaks)
+        if want * len(tree.vectors) > candidates * min(candidates, len(self.at_point)):
+            return self._scan(query, want, speaks)
+        found = self._walk(query, want, speaks, tree, budget=SCAN_MAX + 2 * candidates)
+        return self._scan(query, want, speaks) if found is None else found
 
-    def distance(self, entry: Entry, here: Point, cache: dict[int, float]) -> float:
-        best = math.inf
-        for pid in entry.pids:
-            d = cache.get(pid)
-            if d is None:
-                d = cache[pid] = haversine(here, self._points[pid])
-            if d < best:
-                best = d
-        return best
-
-    def _scan(
-        self, query: Query, want: int | None, skip: str | None, cache: dict[int, float]
-    ) -> list[tuple[Entry, float]]:
+    def _scan(self, query: Query, want: int | None, speaks: bool) -> list[tuple[Entry, float]]:
         here = query.here
         assert here is not None
-        day, low, high = _limits(query)
+        language = query.language
+        day, (low, high) = query.day, query.ages
+        candidates = self.speakers.get(language, []) if speaks else self.entries
         ranked = sorted(
-            (self.distance(e, here, cache), rank, e)
-            for rank, e in self.located
-            if e.start <= day <= e.until
+            (-e.closeness(here), rank, e)
+            for rank, e in enumerate(candidates)
+            if e.vectors
+            and e.start <= day <= e.until
             and e.age_lo <= high
             and e.age_hi >= low
-            and (skip is None or skip not in e.languages)
+            and (language in e.languages) == speaks
         )
-        return [(e, d) for d, _, e in ranked[:want]]
+        return [(e, -near) for near, _, e in ranked[:want]]
 
-    def _search(
-        self, query: Query, want: int, skip: str | None, cache: dict[int, float]
-    ) -> list[tuple[Entry, float]]:
+    def _walk(
+        self, query: Query, want: int, speaks: bool, tree: Quadtree, budget: int
+    ) -> list[tuple[Entry, float]] | None:
+        """Points from the nearest; at each, its entries in pool order. A point's entries are
+        equally near, so at most `want` of them can be needed. None after `budget` points."""
         here = query.here
         assert here is not None
-        day, low, high = _limits(query)
-        order = sorted(
-            (haversine(here, c.centre) - c.radius_km, i) for i, c in enumerate(self.cells)
-        )
-        heap: list[tuple[float, int, Entry]] = []  # the best `want`, worst on top
+        language = query.language
+        day, (low, high) = query.day, query.ages
+        found: list[tuple[float, Entry]] = []
         seen: set[int] = set()
-        for bound, i in order:
-            if len(heap) >= want and bound > -heap[0][0]:
-                break  # every entry left is farther than the worst one kept
-            for rank in self.cells[i].ranks:
-                if rank in seen:
-                    continue
-                seen.add(rank)
-                e = self.entries[rank]
+        at_point = self.at_point
+        for visited, (near, pid) in enumerate(tree.by_distance(here)):
+            if len(found) >= want and near < found[want - 1][0]:
+                break
+            if visited > budget:
+                return None
+            taken = 0
+            for e in at_point.get(pid, ()):
+                if id(e) in seen:
+                    continue  # already found at a nearer office
                 if not (e.start <= day <= e.until and e.age_lo <= high and e.age_hi >= low):
                     continue
-                if skip is not None and skip in e.languages:
+                if (language in e.languages) != speaks:
                     continue
-                item = (-self.distance(e, here, cache), -rank, e)
-                if len(heap) < want:
-                    heappush(heap, item)
-                elif item > heap[0]:  # ranks differ, so entries are never compared
-                    heapreplace(heap, item)
-        heap.sort(reverse=True)
-        return [(e, -d) for d, _, e in heap]
-
-
-def _limits(query: Query) -> tuple[int, int, int]:
-    """The day, and the age band (everything when unknown)."""
-    low, high = query.band if query.band is not None else (-1, 10**6)
-    return query.day, low, high
-
-
-def _grid(located: list[tuple[int, Entry]], points: Sequence[Point]) -> tuple[Cell, ...]:
-    size_lat, size_lon = CELL_DEGREES
-    cells: dict[tuple[int, int], list[int]] = {}
-    for rank, entry in located:
-        keys = set()
-        for pid in entry.pids:
-            phi, lam, _ = points[pid]
-            keys.add(
-                (math.floor(math.degrees(phi) / size_lat), math.floor(math.degrees(lam) / size_lon))
-            )
-        for key in keys:
-            cells.setdefault(key, []).append(rank)
-    return tuple(_cell(key, ranks) for key, ranks in sorted(cells.items()))
-
-
-def _cell(key: tuple[int, int], ranks: list[int]) -> Cell:
-    size_lat, size_lon = CELL_DEGREES
-    south, west = key[0] * size_lat, key[1] * size_lon
-    centre = point(south + size_lat / 2, west + size_lon / 2)
-    corners = [point(south + a * size_lat, west + b * size_lon) for a in (0, 1) for b in (0, 1)]
-    radius = max(haversine(centre, corner) for corner in corners) * 1.01 + 0.01
-    return Cell(centre, radius, tuple(ranks))
+                seen.add(id(e))
+                found.append((near, e))
+                taken += 1
+                if taken >= want:
+                    break
+        # Points equally near arrive in any order: order those by the pool.
+        slot = self.slot
+        found.sort(key=lambda item: (-item[0], item[1].ranks[slot]))
+        return [(e, near) for near, e in found[:want]]

@@ -127,15 +127,15 @@ def describe(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
     if kind.startswith(("date", "datetime")):
         return loc, f"'{value}' is not a date — write it as YYYY-MM-DD, e.g. 2025-06-30"
     if value is None and kind != "none_required":
-        return loc, "is empty"
+        return loc, "is empty — give a value or remove the line"
     if kind in _SIMPLE:
         return loc, _SIMPLE[kind]
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return loc, _not_a_group(type_at(root, loc))
     if kind == "greater_than_equal":
-        return loc, f"must be {ctx['ge']} or more"
+        return loc, f"must be {_number(ctx['ge'])} or more"
     if kind == "less_than_equal":
-        return loc, f"must be {ctx['le']} or less"
+        return loc, f"must be {_number(ctx['le'])} or less"
     if kind == "string_too_long":
         return loc, f"is too long: at most {ctx['max_length']} characters"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
@@ -145,6 +145,10 @@ def describe(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
         )
     message = error["msg"]
     return loc, message[:1].lower() + message[1:]
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _unknown_field(key: str, model: Any) -> str:

@@ -19,9 +19,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .gcpause import gc_paused
 from .model import Catalog, Location, Need, Service, Status
 from .places import Gazetteer, default_gazetteer
-from .pools import Entry, Point, Pool, Query, fits, haversine, point
+from .pools import Entry, Pool, Query
+from .spatial import Point, Quadtree, closeness, km, point
 
 # A person with the status on the left also counts as having the statuses on the right.
 STATUS_EQUIVALENTS: dict[Status, tuple[Status, ...]] = {
@@ -29,9 +31,10 @@ STATUS_EQUIVALENTS: dict[Status, tuple[Status, ...]] = {
     Status.UNACCOMPANIED_MINOR: (Status.ASYLUM_APPLICANT,),
 }
 PERSON_STATUSES = tuple(status for status in Status if status is not Status.ANY)
+STATUS_SLOTS: tuple[Status | None, ...] = (None, *PERSON_STATUSES)
 GENERAL = "general"  # the pool of general information desks
 
-BucketKey = tuple[Need | str | None, Status | None]
+PoolKey = tuple[Need | str | None, Status | None]
 
 
 class Profile(BaseModel):
@@ -80,46 +83,35 @@ class MatchResult:
     total: int = 0  # how many matched before `limit` cut the list
 
 
-class _Bucket:
-    """The pool of one (need, status) pair, and its part per language."""
-
-    def __init__(self, entries: list[Entry], points: list[Point]) -> None:
-        self.all = Pool(entries, points)
-        by_language: dict[str, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            for language in entry.languages:
-                by_language[language].append(entry)
-        self.by_language = {code: Pool(part, points) for code, part in by_language.items()}
-
-
 class CatalogIndex:
     """The catalogue prepared for fast matching; build once per catalogue version."""
 
     def __init__(self, catalog: Catalog, gazetteer: Gazetteer | None = None) -> None:
+        """`gazetteer` places offices that have only a city (the bundled one by default)."""
         self.catalog = catalog
         places = gazetteer if gazetteer is not None else default_gazetteer()
-        self._points: list[Point] = []
-        point_ids: dict[tuple[float, float], int] = {}
-        members: dict[BucketKey, list[tuple[tuple[bool, int, str], Entry]]] = defaultdict(list)
-        for service in catalog.services:
-            offices = []
-            for location in service.locations:
-                where = places.coordinates(location)
-                pid = -1
-                if where is not None:
-                    pid = point_ids.setdefault(where, len(point_ids))
-                    if pid == len(self._points):
-                        self._points.append(point(*where))
-                offices.append((location, pid))
-            entry = Entry(service, tuple(offices))
-            for status, narrowness in _status_keys(service.statuses):
-                order = (not entry.contact, narrowness, service.id)
+        services = catalog.services
+        with gc_paused():
+            point_ids: dict[tuple[float, float], int] = {}
+            offices = [
+                [
+                    (location, _point_id(places.coordinates(location), point_ids))
+                    for location in s.locations
+                ]
+                for s in services
+            ]
+            self._tree = Quadtree(list(point_ids))
+            members: dict[PoolKey, list[Entry]] = defaultdict(list)
+            for service, placed, ranks in zip(services, offices, _rankings(services), strict=True):
+                entry = Entry(service, placed, self._tree.vectors, ranks)
                 for need in _need_keys(service):
-                    members[need, status].append((order, entry))
-        self._buckets = {
-            key: _Bucket([entry for _, entry in sorted(found, key=lambda x: x[0])], self._points)
-            for key, found in members.items()
-        }
+                    for slot, status in enumerate(STATUS_SLOTS):
+                        if ranks[slot] >= 0:
+                            members[need, status].append(entry)
+            self._pools = {
+                key: Pool(found, STATUS_SLOTS.index(key[1])) for key, found in members.items()
+            }
+        self._day = 0
 
     def match(self, profile: Profile, today: date, limit: int | None = None) -> MatchResult:
         """Services for `profile` on `today`, best first; at most `limit` when given."""
@@ -129,20 +121,24 @@ class CatalogIndex:
         if profile.latitude is not None and profile.longitude is not None:
             here = point(profile.latitude, profile.longitude)
         query = Query(today.toordinal(), profile.age_band, profile.language, here)
+        if query.day != self._day:
+            # Once per day: what is current today, counted per pool (keeps queries flat).
+            for pool in self._pools.values():
+                pool.ages_on(query.day)
+            self._day = query.day
         status = profile.status if profile.status is not Status.ANY else None
-        cache: dict[int, float] = {}
         exact = True
         matches: list[Match] = []
         total = 0
         for step, (key, q) in enumerate(_relaxed(profile.need, status, query)):
-            matches, total = self._find(key, q, limit, cache)
+            matches, total = self._find(key, q, limit)
             if matches:
                 exact = step == 0
                 break
         general: list[Match] = []
         general_total = 0
         for key, q in _relaxed(GENERAL, status, query):
-            general, general_total = self._find(key, q, limit, cache)
+            general, general_total = self._find(key, q, limit)
             if general:
                 break
         if not matches:
@@ -150,36 +146,25 @@ class CatalogIndex:
             matches, total = general, general_total
         return MatchResult(exact, tuple(matches), tuple(general), total)
 
-    def _find(
-        self, key: BucketKey, query: Query, limit: int | None, cache: dict[int, float]
-    ) -> tuple[list[Match], int]:
-        bucket = self._buckets.get(key)
-        if bucket is None:
+    def _find(self, key: PoolKey, query: Query, limit: int | None) -> tuple[list[Match], int]:
+        pool = self._pools.get(key)
+        if pool is None:
             return [], 0
-        language = query.language
-        own = bucket.by_language.get(language)
-        everyone = fits(bucket.all.entries, query)
-        if query.here is None:
-            speakers = fits(own.entries, query) if own is not None else []
-            others = [e for e in everyone if language not in e.languages] if speakers else everyone
-            chosen = [(e, True) for e in speakers[:limit]]
-            room = None if limit is None else limit - len(chosen)
-            chosen += [(e, False) for e in others[:room]]
-            return [self._plain(e, speaks) for e, speaks in chosen], len(everyone)
         found: list[Match] = []
-        for pool, skip, speaks in ((own, None, True), (bucket.all, language, False)):
-            if pool is None:
-                continue
+        for speaks in (True, False):
             room = None if limit is None else limit - len(found)
             if room is not None and room <= 0:
                 break
-            for entry, distance in pool.nearest(query, room, skip, cache):
-                found.append(self._near(entry, distance, speaks, query.here, cache))
+            if query.here is None:
+                found += [self._plain(e, speaks) for e in pool.first(query, room, speaks)]
+                continue
+            for entry, near in pool.by_distance(query, room, speaks, self._tree):
+                found.append(self._near(entry, near, speaks, query.here))
             room = None if limit is None else limit - len(found)
             if room is None or room > 0:
-                far = fits(pool.unlocated, query, skip)[:room]
+                far = pool.first(query, room, speaks, unlocated_only=True)
                 found += [self._plain(entry, speaks) for entry in far]
-        return found, len(everyone)
+        return found, pool.count(query)
 
     @staticmethod
     def _plain(entry: Entry, speaks: bool) -> Match:
@@ -187,37 +172,52 @@ class CatalogIndex:
         match = entry.plain.get(speaks)
         if match is None:
             match = entry.plain[speaks] = Match(entry.service, entry.locations, None, speaks)
-        return match  # type: ignore[return-value]
+        return match
 
-    def _near(
-        self, entry: Entry, distance: float, speaks: bool, here: Point, cache: dict[int, float]
-    ) -> Match:
-        if len(entry.offices) == 1:
-            return Match(entry.service, entry.locations, distance, speaks)
-        located = []
-        for index, (location, pid) in enumerate(entry.offices):
-            if pid >= 0:
-                d = cache.get(pid)
-                if d is None:
-                    d = cache[pid] = haversine(here, self._points[pid])
-                located.append((d, index, location))
-        located.sort(key=lambda item: item[:2])
-        unlocated = [location for location, pid in entry.offices if pid < 0]
-        offices = tuple(location for _, _, location in located) + tuple(unlocated)
-        return Match(entry.service, offices, distance, speaks)
+    def _near(self, entry: Entry, near: float, speaks: bool, here: Point) -> Match:
+        """The match with its offices nearest first (offices of unknown place last)."""
+        offices = entry.locations
+        if len(offices) > 1:
+            vectors = self._tree.vectors
+            known = sorted(
+                (-closeness(here, vectors[pid]), index, location)
+                for index, (location, pid) in enumerate(entry.offices)
+                if pid >= 0
+            )
+            unknown = [location for location, pid in entry.offices if pid < 0]
+            offices = (*(location for _, _, location in known), *unknown)
+        return Match(entry.service, offices, km(near), speaks)
 
 
 def _relaxed(
     need: Need | str | None, status: Status | None, query: Query
-) -> list[tuple[BucketKey, Query]]:
+) -> list[tuple[PoolKey, Query]]:
     """The searches to try in turn: exact, then without the age, then without the status."""
     broad = replace(query, band=None)
-    steps: list[tuple[BucketKey, Query]] = [((need, status), query)]
+    steps: list[tuple[PoolKey, Query]] = [((need, status), query)]
     if query.band is not None:
         steps.append(((need, status), broad))
     if status is not None:
         steps.append(((need, None), broad))
     return steps
+
+
+def _point_id(at: tuple[float, float] | None, ids: dict[tuple[float, float], int]) -> int:
+    return -1 if at is None else ids.setdefault(at, len(ids))
+
+
+def _rankings(services: list[Service]) -> list[list[int]]:
+    """Per service and status slot, its place in the ranking without a position: phone or
+    e-mail first, then the narrower target, then id; -1 when the status is not served."""
+    order = {ident: n for n, ident in enumerate(sorted(s.id for s in services))}
+    size = len(order)
+    return [
+        [
+            -1 if narrowness < 0 else (3 * (not s.contactable) + narrowness) * size + order[s.id]
+            for narrowness in _narrowness(s.statuses)
+        ]
+        for s in services
+    ]
 
 
 def _need_keys(service: Service) -> list[Need | str | None]:
@@ -229,16 +229,16 @@ def _need_keys(service: Service) -> list[Need | str | None]:
     return keys
 
 
-def _status_keys(statuses: list[Status]) -> list[tuple[Status | None, int]]:
-    """The statuses an entry is found under, each with how narrowly it targets it
-    (0: named, 1: named through an equivalence, 2: `any`); None is "status unknown"."""
+def _narrowness(statuses: list[Status]) -> list[int]:
+    """Per status slot, how narrowly an entry targets it: 0 named, 1 named through an
+    equivalence, 2 `any`, -1 not served. The unknown status (slot 0) sees every entry as 0."""
     named = set(statuses)
-    keys: list[tuple[Status | None, int]] = [(None, 0)]
+    found = [0]
     for status in PERSON_STATUSES:
         if status in named:
-            keys.append((status, 0))
+            found.append(0)
         elif named.intersection(STATUS_EQUIVALENTS.get(status, ())):
-            keys.append((status, 1))
-        elif Status.ANY in named:
-            keys.append((status, 2))
-    return keys
+            found.append(1)
+        else:
+            found.append(2 if Status.ANY in named else -1)
+    return found

@@ -205,7 +205,7 @@ def _answer(s: Session, value: str, ctx: Context, typed: bool) -> tuple[Session,
 def _after_need(s: Session, ctx: Context) -> tuple[Session, Reply]:
     if s.answers.need == Need.EMERGENCY:
         return _emergency(s, ctx)
-    result = _query(s, ctx)
+    result = _query(s, ctx, limit=ctx.page_size)
     if any(len(m.service.locations) > 1 for m in result.matches) and s.answers.place is None:
         _go(s, StepName.PLACE)
     else:
@@ -243,8 +243,8 @@ def profile_of(s: Session, ctx: Context) -> Profile:
     )
 
 
-def _query(s: Session, ctx: Context) -> MatchResult:
-    return ctx.index.match(profile_of(s, ctx), ctx.today)
+def _query(s: Session, ctx: Context, limit: int | None = None) -> MatchResult:
+    return ctx.index.match(profile_of(s, ctx), ctx.today, limit=limit)
 
 
 # --- screens -------------------------------------------------------------------------------
@@ -355,11 +355,10 @@ def render(
 
 
 def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
-    result = _query(s, ctx)
     size = ctx.page_size
-    matches = result.matches
-    if not matches:
-        matches = result.general
+    result = _query(s, ctx, limit=(s.page + 1) * size)
+    matches = result.matches or result.general
+    total = max(result.total, len(matches))
     page = matches[s.page * size : (s.page + 1) * size]
     if s.page == 0:
         need = need_label(tr, s.answers.need)
@@ -369,7 +368,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
                     tr.plural(
                         "{n} service found for {need}",
                         "{n} services found for {need}",
-                        len(matches),
+                        total,
                         need=need,
                     )
                 )
@@ -391,7 +390,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
                     N_("More results ({start} to {end} of {total})"),
                     start=s.page * size + 1,
                     end=s.page * size + len(page),
-                    total=len(matches),
+                    total=total,
                 )
             )
         )
@@ -404,7 +403,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
             lines.append("")
             lines += card(tr, match, s.answers, exact=False)
     rows: list[tuple[Button, ...]] = []
-    if (s.page + 1) * size < len(matches):
+    if (s.page + 1) * size < total:
         rows.append((Button("➕ " + tr(N_("More")), Action.MORE),))
     if any(loc.has_coordinates for m in page for loc in m.locations):
         rows.append((Button("🗺️ " + tr(N_("Show on map")), Action.MAP),))
@@ -415,7 +414,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
 
 def _map(s: Session, ctx: Context) -> Reply:
     tr = ctx.translators[s.language]
-    result = _query(s, ctx)
+    result = _query(s, ctx, limit=(s.page + 1) * ctx.page_size)
     matches = result.matches or result.general
     page = matches[s.page * ctx.page_size : (s.page + 1) * ctx.page_size]
     venues = tuple(
