@@ -205,7 +205,7 @@ def _answer(s: Session, value: str, ctx: Context, typed: bool) -> tuple[Session,
 def _after_need(s: Session, ctx: Context) -> tuple[Session, Reply]:
     if s.answers.need == Need.EMERGENCY:
         return _emergency(s, ctx)
-    result = _query(s, ctx, limit=ctx.page_size)
+    result = _query(s, ctx)  # all of them: does any fitting service have several offices?
     if any(len(m.service.locations) > 1 for m in result.matches) and s.answers.place is None:
         _go(s, StepName.PLACE)
     else:
