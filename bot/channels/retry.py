@@ -78,6 +78,8 @@ class RetryingRequest(HTTPXRequest):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Calls beyond the pool wait here, not inside httpcore (whose queue costs CPU per call).
+        self._slots = asyncio.Semaphore(int(kwargs.get("connection_pool_size", 16)))  # type: ignore[call-overload]
         self.policy = policy or RetryPolicy()
         self._rng = random.Random(seed)
         self.retries = 0
@@ -96,7 +98,10 @@ class RetryingRequest(HTTPXRequest):
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                code, payload = await super().do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
+                async with self._slots:
+                    code, payload = await super().do_request(  # type: ignore[arg-type]
+                        url, method, request_data, **timeouts
+                    )
             except NetworkError as error:
                 never_sent = isinstance(error.__cause__, NOT_SENT)
                 if not never_sent and api_method in NOT_REPEATABLE:

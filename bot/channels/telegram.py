@@ -6,7 +6,6 @@ One handler per kind of update. The conversation itself lives in `bot.flows`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from collections import OrderedDict
@@ -152,17 +151,26 @@ class TelegramChannel:
             default_language=supported(_language_code(update)),
             update_id=update.update_id,
         )
-        if query is not None:
-            with contextlib.suppress(BadRequest):  # too old to answer: the reply still goes
-                await query.answer()
-        await self.send(chat.id, reply, edit=query.message if query else None)
+        if query is None:
+            await self.send(chat.id, reply)
+            return
+        # Stop the button's spinner and show the reply at the same time: one round trip.
+        answered, sent = await asyncio.gather(
+            query.answer(), self.send(chat.id, reply, edit=query.message), return_exceptions=True
+        )
+        if isinstance(sent, BaseException):
+            raise sent
+        if isinstance(answered, BaseException) and not isinstance(answered, BadRequest):
+            log.debug("could not answer a button tap: %s", type(answered).__name__)
 
     async def send(self, chat_id: int, reply: Reply, edit: object = None) -> None:
         """Send a reply: edit the tapped message in place for questions, new messages else."""
         bot = self.bot
         texts = reply_html(reply)
         markup = keyboard(reply)
-        if isinstance(edit, Message) and not reply.new_message and len(texts) == 1:
+        # A tap on a message Telegram no longer gives us (date 0) cannot be edited: send anew.
+        editable = isinstance(edit, Message) and edit.is_accessible
+        if editable and not reply.new_message and len(texts) == 1:
             try:
                 await bot.edit_message_text(
                     texts[0],
@@ -341,7 +349,7 @@ def build_application(runtime: Runtime) -> Application:
         )
     builder = (
         builder.request(
-            RetryingRequest(connection_pool_size=64, read_timeout=15, connect_timeout=10)
+            RetryingRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10)
         )
         .get_updates_request(HTTPXRequest(read_timeout=40, connect_timeout=10))
         .concurrent_updates(True)
