@@ -49,21 +49,26 @@ async def tap_value(fake: FakeBotAPI, user: int, value: str) -> int:
 async def test_sigterm_stops_cleanly_and_kill9_loses_nothing(tmp_path):
     async with FakeBotAPI(token=BOT_TOKEN) as fake:
         process = await start_bot(fake, tmp_path)
-        user = 42
-        update = fake.user_message(user, "/start", language_code="en")
-        await fake.wait_for_reply(user, after_update_id=update, timeout=20)
-        for value in ("en", "me"):
-            update = await tap_value(fake, user, value)
-            await fake.wait_for_reply(user, after_update_id=update, timeout=10)
-        process.kill()  # kill -9 mid-conversation
-        await process.wait()
-        update = await tap_value(fake, user, "22-27")  # tapped while the bot is down
-        process = await start_bot(fake, tmp_path)
-        await fake.wait_for_reply(user, after_update_id=update, timeout=20)
-        await fake.wait_until_idle(quiet=0.5, timeout=20)  # a redelivered update may come first
-        assert any(d.split("|")[1] == "status" for d in fake.screen(user).callback_data)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        try:
+            user = 42
+            update = fake.user_message(user, "/start", language_code="en")
+            await fake.wait_for_reply(user, after_update_id=update, timeout=20)
+            for value in ("en", "me"):
+                update = await tap_value(fake, user, value)
+                await fake.wait_for_reply(user, after_update_id=update, timeout=10)
+            process.kill()  # kill -9 mid-conversation
+            await process.wait()
+            update = await tap_value(fake, user, "22-27")  # tapped while the bot is down
+            process = await start_bot(fake, tmp_path)
+            await fake.wait_for_reply(user, after_update_id=update, timeout=20)
+            await fake.wait_until_idle(quiet=0.5, timeout=20)  # a redelivered update may come
+            assert any(d.split("|")[1] == "status" for d in fake.screen(user).callback_data)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
         assert process.returncode == 0, stderr.decode()[-2000:]
         assert BOT_TOKEN not in stderr.decode()
         assert "Amina" not in stderr.decode()
@@ -99,5 +104,10 @@ async def test_webhook_checks_the_secret_token(tmp_path):
             assert len(fake.sent(7)) == 1 and fake.screen(7).callback_data
         finally:
             process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.communicate(), timeout=20)
+            try:
+                await asyncio.wait_for(process.communicate(), timeout=20)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
         assert process.returncode == 0
