@@ -233,3 +233,15 @@ def test_a_new_locale_folder_is_picked_up(tmp_path):
     assert "sw" in translators.codes
     assert translators["sw"]("Back") == "Rudi"
     assert translators["sw"].language.native_name == "Kiswahili"
+
+
+def test_bundled_catalogue_is_fully_translated_in_every_language():
+    from datetime import date
+
+    from bot.catalog.loader import load_catalog
+    from bot.catalog.report import build_report
+
+    report = build_report(load_catalog(bundled_catalog_path()), date(2026, 11, 23))
+    coverage = {c.language: (c.percent, c.missing) for c in report.coverage}
+    assert set(coverage) >= TEN
+    assert {code: value for code, value in coverage.items() if value[0] < 100} == {}
