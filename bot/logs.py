@@ -1,7 +1,8 @@
 """Logging set-up: the bot token never reaches a log line.
 
 python-telegram-bot logs its Bot API URLs at debug level, and those URLs contain the token;
-httpx logs every request URL. Both are handled here, in one place.
+httpx logs every request URL. Both are handled here, in one place. python-telegram-bot's
+debug lines also hold people's names (the chats in the Bot API's answers): kept at INFO.
 """
 
 from __future__ import annotations
@@ -37,3 +38,6 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root.setLevel(level)
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # At debug level python-telegram-bot logs every Bot API call with its parameters and its
+    # result; a result holds the chat, i.e. the person's name and username. Never below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

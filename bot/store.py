@@ -70,6 +70,7 @@ class SQLiteStore:
         db = await aiosqlite.connect(path)
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA secure_delete=ON")  # /forget overwrites, not just unlinks
         await db.executescript(SCHEMA)
         await db.commit()
         return cls(db, clock)

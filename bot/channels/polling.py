@@ -7,8 +7,10 @@ that is still being handled or whose reply failed: Telegram keeps those and send
 
 Updates are handled as they arrive, each chat in order and chats in parallel, so one slow
 chat (a Bot API that keeps answering 429 for it, a person flooding the bot) never holds up
-the others. A chat with too many updates waiting has the older ones skipped: a person who
-sends fifty messages in a second is answered at a bounded rate, about the latest.
+the others. Each chat has a budget (CHAT_BURST updates back to back, then CHAT_RATE a
+second, about Telegram's own limit per chat) and, while it waits for budget, only its latest
+MAX_WAITING_PER_CHAT updates are kept: a person who sends fifty messages in a second gets a
+dozen replies, the last about the latest, and nobody else waits for them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25
 MAX_WAITING_PER_CHAT = 3  # beyond this, a chat's older waiting updates are skipped
+CHAT_BURST = 8  # updates of one chat handled back to back (quick taps, corrections)...
+CHAT_RATE = 2.0  # ...then at most this many a second; no person taps faster for long
 RETRY_DELAY = 1.0
+BUSY_POLL = 0.1  # while updates are unfinished but none finishes (a paced or slow chat),
+# ask Telegram for new ones this often: the others' updates must not wait for that chat
 COALESCE = 0.005  # a short pause before fetching again while busy, to batch completions
 
 
@@ -74,6 +80,7 @@ class Dispatcher:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self.done = asyncio.Event()
         self.skipped = 0
+        self._budgets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
 
     def is_new(self, update_id: int) -> bool:
         return update_id not in self.answered and update_id not in self.unfinished
@@ -102,6 +109,9 @@ class Dispatcher:
         queue = self._queues[chat]
         try:
             while queue:
+                wait = self._pace(chat)
+                if wait:  # a flood: meanwhile its older updates are skipped (submit)
+                    await asyncio.sleep(wait)
                 update = queue.pop(0)
                 try:
                     await self.application.process_update(update)
@@ -113,6 +123,18 @@ class Dispatcher:
         finally:
             del self._queues[chat]
             del self._workers[chat]
+
+    def _pace(self, chat: int) -> float:
+        """Seconds to wait before the next update of `chat` (a token bucket per chat)."""
+        now = asyncio.get_running_loop().time()
+        if len(self._budgets) > 4096:  # forget chats whose budget is full again
+            full = CHAT_BURST / CHAT_RATE
+            self._budgets = {c: b for c, b in self._budgets.items() if now - b[1] < full}
+        tokens, at = self._budgets.get(chat, (CHAT_BURST, now))
+        tokens = min(CHAT_BURST, tokens + (now - at) * CHAT_RATE)
+        wait = max(0.0, (1.0 - tokens) / CHAT_RATE)
+        self._budgets[chat] = (max(tokens, 1.0) - 1.0, now + wait)
+        return wait
 
     def _finish(self, update_id: int, ok: bool) -> None:
         if ok:
@@ -237,7 +259,7 @@ async def _poll(
         if not new and (dispatcher.unfinished or dispatcher.retry):
             # nothing new: wait until something finishes before asking again
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(dispatcher.done.wait(), timeout=RETRY_DELAY)
+                await asyncio.wait_for(dispatcher.done.wait(), timeout=BUSY_POLL)
             await asyncio.sleep(COALESCE)
     await dispatcher.drain()
     final = dispatcher.safe_offset(next_offset)
