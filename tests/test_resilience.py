@@ -53,9 +53,11 @@ async def test_crowd_under_storm_gets_every_reply_exactly_once(tmp_path):
         doubled = {u: counts[u] for u in updates if counts[u] != 1}
         assert doubled == {}, f"updates without exactly one reply: {doubled}"
         faults = fake.fault_counts
-        assert faults["5xx"] > 100 and faults["429"] > 50 and faults["drop"] + faults.get(
-            "drop_after_effect", 0
-        ) > 20, faults
+        assert (
+            faults["5xx"] > 100
+            and faults["429"] > 50
+            and faults["drop"] + faults.get("drop_after_effect", 0) > 20
+        ), faults
 
 
 async def test_burst_of_messages_from_one_chat_is_answered_in_order(tmp_path):
