@@ -44,7 +44,6 @@ import bisect
 import contextlib
 import ctypes
 import json
-import os
 import random
 import shutil
 import signal
@@ -60,6 +59,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.e2e_bench import child_environment  # noqa: E402
 from bot.flows.model import Session  # noqa: E402
 from tests.fake_bot_api import MESSAGE_METHODS, Call, FakeBotAPI  # noqa: E402
 
@@ -128,32 +128,12 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def bot_environment(fake: FakeBotAPI, data_dir: Path) -> dict[str, str]:
-    proxies = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "BOT_")) and key.lower() not in proxies
-    }
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=fake.base_url,
-        BOT_DATA_DIR=str(data_dir),
-        BOT_LOG_LEVEL="WARNING",
-        BOT_CATALOG_CHECK_SECONDS="0",
-        PTB_TIMEDELTA="1",
-        NO_PROXY="127.0.0.1",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 class Bot:
     """Starts, kills and stops `python -m bot`; its output appended to one log file."""
 
     def __init__(self, fake: FakeBotAPI, data_dir: Path) -> None:
         self.fake = fake
-        self.env = bot_environment(fake, data_dir)
+        self.env = child_environment(fake, data_dir, BOT_CATALOG_CHECK_SECONDS="0")
         self.log_path = data_dir / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
         self.startups: list[float] = []
