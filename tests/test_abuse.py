@@ -70,6 +70,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
+from telegram.request import HTTPXRequest
 
 from bot.catalog.places import default_gazetteer
 from bot.channels import telegram as telegram_channel
@@ -404,8 +405,13 @@ def build_in_memory_application(runtime: Runtime, fake: FakeBotAPI) -> Any:
     """`build_application` as deployed, with the in-memory transport under RetryingRequest."""
     transport = InMemoryTransport(fake)
 
-    def request(*args: Any, **kwargs: Any) -> RetryingRequest:
-        return RetryingRequest(*args, httpx_kwargs={"transport": transport}, **kwargs)
+    def request(inner: Any, **kwargs: Any) -> RetryingRequest:
+        # the deployed AiohttpRequest is replaced by httpx over the in-memory transport
+        slots = inner.pool_size
+        bytes_mover = HTTPXRequest(
+            connection_pool_size=slots, httpx_kwargs={"transport": transport}
+        )
+        return RetryingRequest(bytes_mover, slots=slots, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(telegram_channel, "RetryingRequest", request)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 from typing import Any
 
-import httpx
+import aiohttp
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
@@ -166,24 +167,31 @@ class Dispatcher:
 class UpdateSource:
     """`getUpdates` as raw JSON, so updates fetched again are not parsed again.
 
-    Our own small HTTP call (httpx, as python-telegram-bot uses) instead of `Bot.get_updates`:
-    while updates are being handled they are fetched again with every poll (the offset must
-    not pass them), and parsing them into objects each time would cost O(n) per update.
+    Our own small HTTP call (aiohttp, as every other call: `bot.channels.http`) instead of
+    `Bot.get_updates`: while updates are being handled they are fetched again with every poll
+    (the offset must not pass them), and parsing them into objects each time would cost O(n)
+    per update.
     """
 
     def __init__(self, bot: Bot) -> None:
         self._url = f"{bot.base_url}/getUpdates"
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=POLL_TIMEOUT + 15))
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=None, connect=10.0, sock_read=POLL_TIMEOUT + 15),
+            trust_env=True,
+        )
 
     async def fetch(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"timeout": timeout, "allowed_updates": Update.ALL_TYPES}
         if offset is not None:
             body["offset"] = offset
         try:
-            response = await self._client.post(self._url, json=body)
-            data = response.json()
-        except (httpx.HTTPError, ValueError) as error:
+            async with self._session.post(self._url, json=body) as response:
+                data = json.loads(await response.read())
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             raise NetworkError(f"getUpdates failed: {type(error).__name__}") from error
+        if not isinstance(data, dict):
+            raise NetworkError("getUpdates failed: not a JSON object")
         if data.get("ok"):
             return list(data.get("result") or [])
         code = data.get("error_code")
@@ -194,7 +202,7 @@ class UpdateSource:
         raise NetworkError(f"getUpdates failed: {code} {data.get('description', '')}")
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._session.close()
 
 
 async def poll(application: Application, stop: asyncio.Event, timeout: int = POLL_TIMEOUT) -> None:

@@ -11,7 +11,8 @@ bot makes and repeats it when that is safe:
   `AmbiguousSend` is raised so the channel can check before sending again (see
   `TelegramChannel.send`).
 
-`getUpdates` is left to the polling loop, which has its own backoff.
+`getUpdates` is left to the polling loop, which has its own backoff. The bytes themselves
+travel through an inner request (`AiohttpRequest` when deployed; tests may pass another).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from dataclasses import dataclass
 
 import httpx
 from telegram.error import NetworkError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
+
+from bot.channels import http
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ NOT_REPEATABLE = frozenset(
         "copyMessage",
     }
 )
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Errors of either client meaning the request never left this machine.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *http.NOT_SENT)
 
 
 class AmbiguousSend(NetworkError):
@@ -67,22 +71,33 @@ def _retry_after(payload: bytes) -> float:
         return 1.0
 
 
-class RetryingRequest(HTTPXRequest):
-    """HTTPXRequest that repeats failed calls when repeating is safe (see module docs)."""
+class RetryingRequest(BaseRequest):
+    """A request that repeats failed calls when repeating is safe (see module docs)."""
 
     def __init__(
         self,
-        *args: object,
+        inner: BaseRequest | None = None,
+        *,
+        slots: int = 16,
         policy: RetryPolicy | None = None,
         seed: int | None = None,
-        **kwargs: object,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # Calls beyond the pool wait here, not inside httpcore (whose queue costs CPU per call).
-        self._slots = asyncio.Semaphore(int(kwargs.get("connection_pool_size", 16)))  # type: ignore[call-overload]
+        self.inner = inner or http.AiohttpRequest(connection_pool_size=slots)
+        # Calls beyond the pool wait here, in a cheap FIFO, not inside the HTTP client.
+        self._slots = asyncio.Semaphore(slots)
         self.policy = policy or RetryPolicy()
         self._rng = random.Random(seed)
         self.retries = 0
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
 
     async def do_request(  # type: ignore[override]
         self,
@@ -93,13 +108,13 @@ class RetryingRequest(HTTPXRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         if api_method == "getUpdates":
-            return await super().do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
+            return await self.inner.do_request(url, method, request_data, **timeouts)  # type: ignore[arg-type]
         policy = self.policy
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
                 async with self._slots:
-                    code, payload = await super().do_request(  # type: ignore[arg-type]
+                    code, payload = await self.inner.do_request(  # type: ignore[arg-type]
                         url, method, request_data, **timeouts
                     )
             except NetworkError as error:

@@ -27,10 +27,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.admin import AdminCommands, purge_daily, watch_catalog
 from bot.channels.callback import CallbackPayload
+from bot.channels.http import AiohttpRequest
 from bot.channels.polling import failed_updates, poll
 from bot.channels.render import keyboard, reply_html
 from bot.channels.retry import AmbiguousSend, RetryingRequest
@@ -349,9 +349,13 @@ def build_application(runtime: Runtime) -> Application:
         )
     builder = (
         builder.request(
-            RetryingRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10)
+            RetryingRequest(
+                AiohttpRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10)
+            )
         )
-        .get_updates_request(HTTPXRequest(read_timeout=40, connect_timeout=10))
+        .get_updates_request(
+            AiohttpRequest(connection_pool_size=1, read_timeout=40, connect_timeout=10)
+        )
         .concurrent_updates(True)
     )
     application = builder.build()
