@@ -405,9 +405,8 @@ def build_in_memory_application(runtime: Runtime, fake: FakeBotAPI) -> Any:
     """`build_application` as deployed, with the in-memory transport under RetryingRequest."""
     transport = InMemoryTransport(fake)
 
-    def request(inner: Any, **kwargs: Any) -> RetryingRequest:
+    def request(inner: Any, *, slots: int, **kwargs: Any) -> RetryingRequest:
         # the deployed AiohttpRequest is replaced by httpx over the in-memory transport
-        slots = inner.pool_size
         bytes_mover = HTTPXRequest(
             connection_pool_size=slots, httpx_kwargs={"transport": transport}
         )

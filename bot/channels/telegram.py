@@ -41,6 +41,8 @@ from bot.share import SHARE_TEXT, deep_link, qr_png
 
 log = logging.getLogger(__name__)
 
+BOT_API_CONNECTIONS = 64  # calls in flight to the Bot API at once; the rest wait their turn
+
 FLOW_COMMANDS = ("language", "emergency", "privacy", "forget", "help")
 
 COMMAND_MENU = (
@@ -350,7 +352,10 @@ def build_application(runtime: Runtime) -> Application:
     builder = (
         builder.request(
             RetryingRequest(
-                AiohttpRequest(connection_pool_size=16, read_timeout=15, connect_timeout=10)
+                AiohttpRequest(
+                    connection_pool_size=BOT_API_CONNECTIONS, read_timeout=15, connect_timeout=10
+                ),
+                slots=BOT_API_CONNECTIONS,
             )
         )
         .get_updates_request(
