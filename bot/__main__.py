@@ -79,7 +79,9 @@ async def run_console_main(settings: Settings, language: str | None) -> None:
         await runtime.close()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
+    """The command line. `poster_options=False` skips importing the poster module (PDF and
+    font libraries, a quarter of a second) when the command is not `poster`."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Triage bot for migrants and refugees in Luxembourg.",
@@ -99,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
     poster = commands.add_parser("poster", help="make a printable A4 poster (PDF or PNG)")
-    _add_poster_arguments(poster)
+    if poster_options:
+        _add_poster_arguments(poster)
     return parser
 
 
@@ -113,7 +116,8 @@ def _add_poster_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(poster_options=argv[:1] == ["poster"]).parse_args(argv)
     command = args.command or "run"
     if command == "catalog":
         from pathlib import Path

@@ -90,3 +90,20 @@ async def test_console_adapter_in_process(tmp_path):
     await run_console(runtime, read=lambda: next(lines), out=out)
     await runtime.close()
     assert "112" in out.getvalue() and "116 111" in out.getvalue()
+
+
+def test_only_the_poster_command_loads_the_pdf_libraries():
+    probe = (
+        "import sys\n"
+        "from bot.__main__ import main\n"
+        "main(sys.argv[1:])\n"
+        "print('loaded' if 'fpdf' in sys.modules else 'not loaded')\n"
+    )
+    for args, expected in ((["catalog", "check"], "not loaded"), (["poster", "--help"], None)):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True
+        )
+        if expected is None:  # --help exits before the probe prints: the options are there
+            assert "--lang LANG" in result.stdout, result.stdout
+        else:
+            assert result.stdout.strip().splitlines()[-1] == expected
