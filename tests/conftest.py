@@ -33,9 +33,12 @@ async def running_bot(
     data_dir: Path,
     *,
     today: date | None = None,
+    parts: dict[str, object] | None = None,
     **settings: object,
 ) -> AsyncIterator[object]:
-    """A real Application polling `fake`, on the SQLite file in `data_dir`; yields the runtime."""
+    """A real Application polling `fake`, on the SQLite file in `data_dir`; yields the runtime.
+
+    `parts`, when given, receives the "application" for tests that look inside it."""
     from bot.channels.telegram import build_application, serve_polling
     from bot.runtime import open_runtime
     from bot.settings import Settings
@@ -44,6 +47,8 @@ async def running_bot(
     kwargs = {"today": (lambda: today)} if today else {}
     runtime = await open_runtime(config, **kwargs)
     application = build_application(runtime)
+    if parts is not None:
+        parts["application"] = application
     stop = asyncio.Event()
     try:
         await application.initialize()

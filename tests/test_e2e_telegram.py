@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -266,3 +267,21 @@ async def test_share_sends_link_and_a_qr_code_that_decodes(fake_api, bot):
     file = next(iter(fake_api.files.values()))
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(file.data)))
     assert [code.text for code in decoded] == ["https://t.me/fake_test_bot"]
+
+
+async def test_many_people_leave_no_per_person_trace_in_memory(fake_api, tmp_path):
+    """Nothing kept in memory grows with the number of people served (see the soak bench)."""
+    parts: dict[str, object] = {}
+    async with running_bot(fake_api, tmp_path, parts=parts):
+        people = [Person(fake_api, 700_000 + i) for i in range(60)]
+        for person in people:
+            await person.say("/start")
+        await asyncio.gather(*(person.tap("en") for person in people))
+        application = parts["application"]
+        # python-telegram-bot's persistence notes, which only a persistence would empty
+        assert application._chat_ids_to_be_updated_in_persistence == set()
+        assert application._user_ids_to_be_updated_in_persistence == set()
+        # ids of answered updates are forgotten once Telegram has confirmed them
+        await fake_api.wait_until_idle(timeout=5)
+        await people[0].say("/start")
+        assert len(application.bot_data["dispatcher"].answered) <= 2

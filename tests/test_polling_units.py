@@ -6,7 +6,7 @@ import copy
 
 from telegram import Update
 
-from bot.channels.polling import RecentIds, without_old_keyboard
+from bot.channels.polling import AnsweredIds, without_old_keyboard
 
 KEYBOARD = {"inline_keyboard": [[{"text": "English", "callback_data": "1|language|0|pick|en"}]]}
 TAP = {
@@ -54,8 +54,11 @@ def test_other_updates_pass_unchanged():
     assert without_old_keyboard(inaccessible) is inaccessible
 
 
-def test_recent_ids_forget_the_oldest_beyond_their_size():
-    recent = RecentIds(size=3)
-    for update_id in range(1, 6):
-        recent.add(update_id)
-    assert [i in recent for i in range(1, 6)] == [False, False, True, True, True]
+def test_answered_ids_are_forgotten_once_the_offset_passes_them():
+    answered = AnsweredIds()
+    for update_id in (5, 6, 9):
+        answered.add(update_id)
+    answered.forget_below(6)  # a getUpdates with offset 6 confirmed 5: it cannot come back
+    assert [i in answered for i in (5, 6, 9)] == [False, True, True]
+    answered.forget_below(100)
+    assert len(answered) == 0

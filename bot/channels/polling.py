@@ -66,20 +66,29 @@ def failed_updates(application: Application) -> set[int]:
     return application.bot_data.setdefault("failed_updates", set())
 
 
-class RecentIds:
-    """Update ids answered by this process (bounded), so a re-fetched one is not re-sent."""
+class AnsweredIds:
+    """Ids of updates this process answered that Telegram may still send again.
 
-    def __init__(self, size: int = 50_000) -> None:
-        self._ids: dict[int, None] = {}
-        self._size = size
+    Telegram repeats an update until a `getUpdates` carries an offset above it, so the ids
+    below the last offset sent can never come back and are forgotten: the set stays as small
+    as the window of updates in hand, however long the process runs.
+    """
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
 
     def add(self, update_id: int) -> None:
-        self._ids[update_id] = None
-        if len(self._ids) > self._size:
-            del self._ids[next(iter(self._ids))]
+        self._ids.add(update_id)
+
+    def forget_below(self, offset: int) -> None:
+        if self._ids and min(self._ids) < offset:
+            self._ids = {update_id for update_id in self._ids if update_id >= offset}
 
     def __contains__(self, update_id: object) -> bool:
         return update_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 class Dispatcher:
@@ -87,7 +96,7 @@ class Dispatcher:
 
     def __init__(self, application: Application) -> None:
         self.application = application
-        self.answered = RecentIds()
+        self.answered = AnsweredIds()
         self.unfinished: set[int] = set()  # being handled or waiting
         self.retry: set[int] = set()  # failed: to fetch and handle again
         self.failed = failed_updates(application)
@@ -233,6 +242,7 @@ async def _poll(
 ) -> None:
     bot = application.bot
     dispatcher = Dispatcher(application)
+    application.bot_data["dispatcher"] = dispatcher  # for tests and diagnostics
     next_offset: int | None = None
     failures = 0
     while not stop.is_set():
@@ -261,6 +271,8 @@ async def _poll(
             await _sleep(stop, delay)
             continue
         failures = 0
+        if offset is not None:  # Telegram has now forgotten everything below it
+            dispatcher.answered.forget_below(offset)
         new = 0
         for raw in raw_updates:
             update_id = raw.get("update_id")

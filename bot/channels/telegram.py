@@ -339,6 +339,19 @@ async def serve_polling(
     )
 
 
+class TriageApplication(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's Application without its persistence bookkeeping.
+
+    Application notes the chat and the user of every update for its `persistence`, and only
+    a persistence ever empties those notes. This bot keeps its state in its own store and
+    has none, so they grew by two ids per person for the life of the process.
+    """
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: object = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)  # type: ignore[arg-type]
+
+
 def build_application(runtime: Runtime) -> Application:
     """The python-telegram-bot Application for one runtime. Nothing is built at import time."""
     settings = runtime.settings
@@ -362,6 +375,7 @@ def build_application(runtime: Runtime) -> Application:
             AiohttpRequest(connection_pool_size=1, read_timeout=40, connect_timeout=10)
         )
         .concurrent_updates(True)
+        .application_class(TriageApplication)
     )
     application = builder.build()
     channel = TelegramChannel(runtime, application)
