@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import re
 import shutil
 import subprocess
@@ -38,7 +39,11 @@ def test_catalogue_complete_and_placeholders_match(po):
     template = read(TEMPLATE)
     catalog = read(po)
     code = po.parent.parent.name
-    assert catalog.num_plurals == get_plural(code).num_plurals, "plural forms differ from CLDR"
+    cldr = get_plural(code)
+    assert catalog.num_plurals == cldr.num_plurals, "plural forms differ from CLDR"
+    ours, theirs = gettext.c2py(catalog.plural_expr), gettext.c2py(cldr.plural_expr)
+    counts = [*range(0, 1201), 10**6, 2 * 10**6, 10**6 + 1]
+    assert [ours(n) for n in counts] == [theirs(n) for n in counts], "plural rule differs"
     problems = []
     for message in template:
         if not message.id:
