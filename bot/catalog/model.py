@@ -48,6 +48,27 @@ class Status(StrEnum):
     ANY = "any"
 
 
+class Audience(StrEnum):
+    """A group a service is restricted to, beyond status and age (closed set).
+
+    The bot does not ask about these, so a service restricted to one is shown with the
+    restriction on its card and never as fitting the person's situation.
+    """
+
+    WOMEN = "women"
+    YOUNG_PEOPLE = "young_people"  # "young people" / "young adults" with no upper age given
+    PUPILS = "pupils"  # pupils of a school in Luxembourg
+    RECEPTION_RESIDENTS = "reception_residents"  # living in a reception structure (ONA)
+    REVIS = "revis"  # receiving the social inclusion income (REVIS)
+
+
+class AgeOf(StrEnum):
+    """Whose age a service's age limits are."""
+
+    PERSON = "person"  # the person who needs help must be that age
+    CHILD = "child"  # a child of that age; the child's parents and family are served too
+
+
 class Strict(BaseModel):
     """Base for catalogue models: unknown fields are errors (a typo must not vanish)."""
 
@@ -215,6 +236,9 @@ class ActivePeriod(Strict):
             self.until is None or today <= self.until
         )
 
+    def is_over(self, today: date) -> bool:
+        return self.until is not None and self.until < today
+
 
 class Source(Strict):
     """Where the facts come from: a seed file and the place in it."""
@@ -233,8 +257,16 @@ class Service(Strict):
     needs: list[Need] = Field(min_length=1)
     statuses: list[Status] = Field(min_length=1)
     age: AgeRange | None = None
+    age_of: AgeOf = AgeOf.PERSON
+    audience: list[Audience] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     active: ActivePeriod | None = None
+    # An event: the dates it is held on; shown until the last one is over.
+    editions: list[ActivePeriod] = Field(default_factory=list)
+    # The source gives no current period: the card asks people to check before they go.
+    period_unconfirmed: bool = False
+    # The day the entry was last checked against its source.
+    last_verified: date | None = None
     locations: list[Location] = Field(default_factory=list)
     phones: list[Phone] = Field(default_factory=list)
     emails: list[Email] = Field(default_factory=list)
@@ -265,7 +297,28 @@ class Service(Strict):
         return Status.ANY in self.statuses or status in self.statuses
 
     def is_current(self, today: date) -> bool:
-        return self.active is None or self.active.is_current(today)
+        """Within its period, and, for an event, not past its last edition."""
+        if self.active is not None and not self.active.is_current(today):
+            return False
+        return not self.editions or not all(e.is_over(today) for e in self.editions)
+
+    def next_edition(self, today: date) -> ActivePeriod | None:
+        """The current or next edition of an event, if any."""
+        coming = [e for e in self.editions if not e.is_over(today)]
+        return min(coming, key=lambda e: e.start or date.min) if coming else None
+
+    def ends_on(self) -> date | None:
+        """The day after which the entry is no longer shown, if any."""
+        ends = [self.active.until] if self.active and self.active.until else []
+        if self.editions:
+            lasts = [e.until for e in self.editions]
+            if all(lasts):
+                ends.append(max(d for d in lasts if d))
+        return min(ends) if ends else None
+
+    @property
+    def has_age_limit(self) -> bool:
+        return self.age is not None and (self.age.min is not None or self.age.max is not None)
 
 
 class DuplicateIdError(ValueError):
