@@ -126,6 +126,16 @@ class Translator:
         text = self._translations.ngettext(singular, plural, n)
         return text.format(n=n, **params)
 
+    def join(self, items: list[str]) -> str:
+        """Items as a list the locale writes ("a, b, c"; "a، b" in Persian), without "and"."""
+        if not items:
+            return ""
+        middle = Locale.parse(self.code).list_patterns["standard"]["middle"]
+        text = items[0]
+        for item in items[1:]:
+            text = middle.format(text, item)
+        return text
+
     def date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.code)
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.catalog.model import Catalog, Need, Status
 from bot.catalog.places import Gazetteer, Place, distance_km
-from bot.catalog.query import STATUS_EQUIVALENTS, CatalogIndex, Match, Profile
+from bot.catalog.query import STATUS_EQUIVALENTS, CatalogIndex, Condition, Match, Profile
 
 TODAY = date(2026, 6, 1)
 WILTZ = (49.9661, 5.9322)
@@ -68,20 +68,63 @@ def test_age_bounds_are_inclusive(age: int, fits: bool) -> None:
         housing(age=age), TODAY
     )
     assert result.exact
-    assert ids(result.matches) == (["open", "teen"] if fits else ["open"])
+    # A service made for the age comes before one open to every age.
+    assert ids(result.matches) == (["teen", "open"] if fits else ["open"])
 
 
-def test_unknown_age_matches_every_age_range() -> None:
+def test_an_unknown_age_offers_an_age_limited_service_with_its_condition() -> None:
     result = index(svc("teen", age={"min": 12, "max": 26})).match(housing(), TODAY)
     assert result.exact and ids(result.matches) == ["teen"]
+    assert result.matches[0].conditions == (Condition.AGE,) and not result.matches[0].fits
 
 
-def test_an_age_band_fits_when_it_overlaps_the_range() -> None:
+def test_an_age_band_that_straddles_a_limit_is_offered_only_with_the_condition() -> None:
     catalog = index(svc("teen", age={"min": 12, "max": 26}), svc("open"))
     assert ids(catalog.match(housing(age=10, age_max=11), TODAY).matches) == ["open"]
-    assert ids(catalog.match(housing(age=10, age_max=12), TODAY).matches) == ["open", "teen"]
-    assert ids(catalog.match(housing(age=26, age_max=30), TODAY).matches) == ["open", "teen"]
+    for band in ((10, 12), (26, 30)):
+        result = catalog.match(housing(age=band[0], age_max=band[1]), TODAY)
+        assert ids(result.matches) == ["open", "teen"]  # what fits fully comes first
+        assert [m.conditions for m in result.matches] == [(), (Condition.AGE,)]
+    inside = catalog.match(housing(age=12, age_max=26), TODAY)
+    assert ids(inside.matches) == ["teen", "open"] and inside.matches[0].fits
     assert ids(catalog.match(housing(age_max=11), TODAY).matches) == ["open"]
+
+
+def test_limits_that_are_a_childs_age_serve_a_parent_asking_about_family() -> None:
+    catalog = index(
+        svc("family", needs=["children_family", "mental_health"], age={"max": 27}, age_of="child"),
+        svc("child-victims", needs=["children_family"], age={"min": 3, "max": 18}),
+    )
+    parent = Profile(need=Need.CHILDREN_FAMILY, age=35, who="me")
+    (match,) = catalog.match(parent, TODAY).matches
+    assert match.service.id == "family" and match.conditions == (Condition.PARENT,)
+    assert match.fits  # offered to the parent as fitting, the card says "for parents of…"
+    # For their own mental health the parent is not served by a family measure for 0-27.
+    mental = catalog.match(Profile(need=Need.MENTAL_HEALTH, age=35, who="me"), TODAY)
+    assert mental.matches == ()
+    # Asking for a child: the child's age decides.
+    child = catalog.match(Profile(need=Need.CHILDREN_FAMILY, age=2, who="child"), TODAY)
+    assert ids(child.matches) == ["family"]
+    child = catalog.match(Profile(need=Need.CHILDREN_FAMILY, age=30, who="child"), TODAY)
+    assert child.matches == ()
+
+
+def test_an_audience_the_bot_never_asks_about_is_always_a_condition() -> None:
+    catalog = index(
+        svc("women", audience=["women"]),
+        svc("young", audience=["young_people"]),
+        svc("open"),
+    )
+    result = catalog.match(housing(age=40), TODAY)
+    assert ids(result.matches) == ["open", "women", "young"]
+    assert [m.conditions for m in result.matches] == [
+        (),
+        (Condition.WOMEN,),
+        (Condition.YOUNG_PEOPLE,),
+    ]
+    # A minor is a young person: that part is confirmed.
+    minor = catalog.match(housing(age=15), TODAY)
+    assert {m.service.id: m.conditions for m in minor.matches}["young"] == ()
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -100,11 +143,13 @@ STATUS_CATALOG = (
         (Status.ASYLUM_APPLICANT, ["dpi", "open"]),
         (Status.INTERNATIONAL_PROTECTION, ["bpi", "open"]),
         (Status.TEMPORARY_PROTECTION, ["open"]),
-        (Status.UNACCOMPANIED_MINOR, ["mna", "dpi", "open"]),
+        # Not every unaccompanied minor has applied for asylum: "dpi" comes with a condition.
+        (Status.UNACCOMPANIED_MINOR, ["mna", "open", "dpi"]),
         (Status.THIRD_COUNTRY_NATIONAL, ["open"]),
         (Status.NO_PAPERS, ["open"]),
-        (None, ["bpi", "dpi", "mna", "open"]),
-        (Status.ANY, ["bpi", "dpi", "mna", "open"]),
+        # "I don't know": services open to everyone first, the others with their condition.
+        (None, ["open", "dpi", "bpi", "mna"]),
+        (Status.ANY, ["open", "dpi", "bpi", "mna"]),
     ],
 )
 def test_each_status_and_its_order(status: Status | None, expected: list[str]) -> None:
@@ -113,17 +158,29 @@ def test_each_status_and_its_order(status: Status | None, expected: list[str]) -
     assert ids(result.matches) == expected
 
 
-def test_an_unaccompanied_minor_also_counts_as_an_asylum_applicant() -> None:
-    assert Status.ASYLUM_APPLICANT in STATUS_EQUIVALENTS[Status.UNACCOMPANIED_MINOR]
+def test_an_unaccompanied_minor_may_be_an_asylum_applicant() -> None:
     result = index(svc("dpi", statuses=["asylum_applicant"])).match(
         housing(status=Status.UNACCOMPANIED_MINOR), TODAY
     )
     assert result.exact and ids(result.matches) == ["dpi"]
+    assert result.matches[0].conditions == (Condition.STATUS,)
     # ...but not the other way round.
     result = index(svc("mna", statuses=["unaccompanied_minor"])).match(
         housing(status=Status.ASYLUM_APPLICANT), TODAY
     )
     assert not result.exact
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.ANY])
+def test_every_status_counts_as_a_third_country_national(status: Status) -> None:
+    """Seed 003 line 288: third-country nationals include DPI, BPI, DPT and BPT."""
+    assert status is Status.THIRD_COUNTRY_NATIONAL or STATUS_EQUIVALENTS[status] == (
+        Status.THIRD_COUNTRY_NATIONAL,
+    )
+    result = index(svc("tcn", statuses=["third_country_national"])).match(
+        housing(status=status), TODAY
+    )
+    assert ids(result.matches) == ["tcn"] and result.matches[0].fits
 
 
 # --- dates ----------------------------------------------------------------------------------
@@ -203,43 +260,54 @@ def test_services_with_the_nearest_office_come_first() -> None:
     assert ids(catalog.match(housing(), TODAY).matches) == ["a-south", "b-no-office", "c-north"]
 
 
-def test_the_persons_language_comes_before_distance_and_contact() -> None:
+def test_the_persons_language_comes_before_distance_but_after_contact() -> None:
     catalog = index(
         svc("near", locations=[{"city": "Wiltz"}], languages=["fr", "en"]),
-        svc("arabic", locations=[{"city": "Esch"}], languages=["ar", "fr"], phones=[]),
+        svc("arabic", locations=[{"city": "Esch"}], languages=["ar", "fr"]),
+        svc("arabic-no-contact", locations=[{"city": "Esch"}], languages=["ar"], phones=[]),
     )
     result = catalog.match(
         housing(language="ar", latitude=NEAR_WILTZ[0], longitude=NEAR_WILTZ[1]), TODAY
     )
-    assert ids(result.matches) == ["arabic", "near"]
-    assert [m.speaks_language for m in result.matches] == [True, False]
-    assert ids(catalog.match(housing(language="fr"), TODAY).matches) == ["near", "arabic"]
-    assert ids(catalog.match(housing(language="ar"), TODAY).matches) == ["arabic", "near"]
+    assert ids(result.matches) == ["arabic", "near", "arabic-no-contact"]
+    assert [m.speaks_language for m in result.matches] == [True, False, True]
+    fr = catalog.match(housing(language="fr"), TODAY)
+    assert ids(fr.matches) == ["near", "arabic", "arabic-no-contact"]
 
 
-def test_a_phone_or_email_comes_before_no_contact_then_narrower_then_id() -> None:
+def test_reachable_then_made_for_the_status_then_phone_or_email_then_office_or_web() -> None:
     catalog = index(
         svc("a-none", phones=[]),
         svc("b-mail", phones=[], emails=[{"address": "b@example.lu"}]),
         svc("c-any"),
-        svc("d-named", statuses=["no_papers"]),
+        svc("d-named", statuses=["no_papers"], urls=[{"url": "https://example.lu"}], phones=[]),
         svc("e-web", phones=[], urls=[{"url": "https://example.lu"}]),
+        svc("f-named-dead-end", statuses=["no_papers"], phones=[]),
     )
     result = catalog.match(housing(status=Status.NO_PAPERS), TODAY)
-    assert ids(result.matches) == ["d-named", "b-mail", "c-any", "a-none", "e-web"]
+    assert ids(result.matches) == [
+        "d-named",
+        "b-mail",
+        "c-any",
+        "e-web",
+        "f-named-dead-end",
+        "a-none",
+    ]
 
 
-def test_ranking_is_deterministic_whatever_the_file_order() -> None:
+def test_ranking_is_deterministic_and_equals_keep_the_file_order_not_the_id() -> None:
     services = [
         svc(f"s{i:02d}", locations=[{"city": random.Random(i).choice(["Wiltz", "Esch"])}])
         for i in range(30)
     ]
+    random.Random(7).shuffle(services)
     profile = housing(latitude=NEAR_WILTZ[0], longitude=NEAR_WILTZ[1], language="fr")
     first = index(*services).match(profile, TODAY)
-    random.Random(7).shuffle(services)
-    second = index(*services).match(profile, TODAY)
-    assert ids(first.matches) == ids(second.matches)
     assert first == index(*services).match(profile, TODAY)
+    file_order = [s["id"] for s in services]
+    for city in ("Wiltz", "Esch"):
+        same = [m.service.id for m in first.matches if m.locations[0].city == city]
+        assert same == [i for i in file_order if i in same]
     wiltz_first = [m.locations[0].city for m in first.matches]
     assert wiltz_first == sorted(wiltz_first, key=lambda city: city != "Wiltz")
 
@@ -247,17 +315,25 @@ def test_ranking_is_deterministic_whatever_the_file_order() -> None:
 # --- fallback -------------------------------------------------------------------------------
 
 
-def test_fallback_relaxes_age_before_status() -> None:
+def test_the_fallback_never_drops_age_status_or_audience() -> None:
     catalog = index(
         svc("teen-dpi", statuses=["asylum_applicant"], age={"min": 12, "max": 17}),
         svc("child-bpi", statuses=["international_protection"], age={"min": 0, "max": 11}),
+        svc(
+            "desk-dpi",
+            needs=["legal_admin"],
+            statuses=["asylum_applicant"],
+            general_information=True,
+        ),
+        svc("desk-young", needs=["legal_admin"], age={"max": 25}, general_information=True),
     )
     result = catalog.match(housing(status=Status.ASYLUM_APPLICANT, age=30), TODAY)
-    assert not result.exact
-    assert ids(result.matches) == ["teen-dpi"]
+    assert not result.exact and result.widened
+    assert ids(result.matches) == ["desk-dpi"]
     result = catalog.match(housing(status=Status.NO_PAPERS, age=30), TODAY)
-    assert not result.exact
-    assert ids(result.matches) == ["child-bpi", "teen-dpi"]
+    assert not result.exact and not result.widened and result.matches == ()
+    result = catalog.match(housing(status=Status.NO_PAPERS, age=20), TODAY)
+    assert result.widened and ids(result.matches) == ["desk-young"]
 
 
 def test_general_desks_when_nothing_fits_the_need() -> None:
@@ -271,7 +347,7 @@ def test_general_desks_when_nothing_fits_the_need() -> None:
     exact = catalog.match(housing(), TODAY)
     assert exact.exact and ids(exact.matches) == ["flat"] and ids(exact.general) == ["desk"]
     result = catalog.match(Profile(need=Need.FAMILY_TRACING, status=Status.NO_PAPERS), TODAY)
-    assert not result.exact
+    assert not result.exact and result.widened
     assert ids(result.matches) == ids(result.general) == ["desk"]
 
 
@@ -283,14 +359,15 @@ def test_emergency_services_only_for_the_emergency_need() -> None:
     )
     assert ids(catalog.match(Profile(need=Need.EMERGENCY), TODAY).matches) == ["numbers"]
     assert ids(catalog.match(housing(), TODAY).matches) == ["flat"]
-    assert ids(catalog.match(Profile(), TODAY).matches) == ["desk", "flat"]
+    assert ids(catalog.match(Profile(), TODAY).matches) == ["flat", "desk"]
     assert "numbers" not in ids(catalog.match(Profile(need=Need.WORK), TODAY).matches)
 
 
-def test_never_empty_while_a_general_desk_is_open() -> None:
+def test_never_empty_while_a_general_desk_for_everyone_is_open() -> None:
     catalog = index(
         svc("teen", statuses=["no_papers"], age={"min": 12, "max": 17}),
-        svc("desk", needs=["legal_admin"], statuses=["asylum_applicant"], general_information=True),
+        svc("desk-dpi", needs=["legal_admin"], statuses=["asylum_applicant"]),
+        svc("desk", needs=["legal_admin"], general_information=True),
     )
     rng = random.Random(3)
     for _ in range(300):
@@ -366,11 +443,28 @@ def test_a_limited_search_gives_the_head_of_the_full_ranking() -> None:
             assert head.general == full.general[:limit]
 
 
-def test_full_ranking_is_sorted_by_language_then_distance() -> None:
+def contact_level(service: Any) -> int:
+    if service.phones or service.emails:
+        return 0
+    return 1 if service.locations or service.urls else 2
+
+
+def test_full_ranking_is_sorted_by_fit_target_contact_language_then_distance() -> None:
     catalog = random_catalog(400, seed=9)
     profile = housing(language="ar", latitude=NEAR_ESCH[0], longitude=NEAR_ESCH[1])
     matches = catalog.match(profile, TODAY).matches
-    keys = [(not m.speaks_language, m.distance_km is None, m.distance_km or 0) for m in matches]
+    keys = [
+        (
+            not m.fits,
+            contact_level(m.service) == 2,
+            not m.service.has_age_limit,
+            contact_level(m.service),
+            not m.speaks_language,
+            m.distance_km is None,
+            m.distance_km or 0,
+        )
+        for m in matches
+    ]
     assert keys == sorted(keys)
     for match in matches:
         here = [

@@ -178,3 +178,79 @@ def test_add_catalog_commands_wires_check_into_a_cli(
     args = parser.parse_args(["catalog", "check", str(path), "--today", "2030-01-01"])
     assert args.handler(args) == 1
     assert "'Cepas' cannot be used as an id" in capsys.readouterr().out
+
+
+# --- eligibility and freshness warnings (issue 12) ------------------------------------------
+
+WARNINGS = Catalog.model_validate(
+    {
+        "version": "test",
+        "services": [
+            svc("kids-no-max", summary={"en": "Support for children.", "fr": "Pour enfants."}),
+            svc("kids-max", summary={"en": "For children.", "fr": "Enfants."}, age={"max": 17}),
+            svc(
+                "young-audience",
+                summary={"en": "For young adults.", "fr": "Jeunes."},
+                audience=["young_people"],
+            ),
+            svc("adults", summary={"en": "For everyone.", "fr": "Pour tous."}),
+            svc(
+                "old-kids",
+                summary={"en": "For pupils.", "fr": "Élèves."},
+                active={"until": "2026-01-31"},
+            ),
+            svc(
+                "event-over",
+                editions=[
+                    {"from": "2025-10-01", "until": "2025-10-31"},
+                    {"from": "2026-05-01", "until": "2026-05-31"},
+                ],
+                phones=[],
+            ),
+            svc("event-coming", editions=[{"from": "2026-10-01", "until": "2026-10-31"}]),
+            svc("fresh", last_verified="2026-05-01"),
+            svc("stale", last_verified="2025-11-01"),
+            svc("unsure", period_unconfirmed=True, last_verified="2026-05-01"),
+        ],
+    }
+)
+
+
+def test_warns_of_young_peoples_services_without_an_upper_age() -> None:
+    report = build_report(WARNINGS, TODAY, PLACES)
+    assert report.young_without_upper_age == ("kids-no-max",)
+
+
+def test_events_past_their_last_date_are_listed_and_not_live() -> None:
+    report = build_report(WARNINGS, TODAY, PLACES)
+    assert report.events_over == (("event-over", date(2026, 5, 31)),)
+    assert "event-over" not in report.unreachable  # over: not among the live entries
+    assert not WARNINGS.by_id()["event-over"].is_current(TODAY)
+    assert WARNINGS.by_id()["event-coming"].is_current(TODAY)
+
+
+def test_never_verified_and_stale_entries() -> None:
+    report = build_report(WARNINGS, TODAY, PLACES)
+    assert "fresh" not in report.never_verified and "kids-no-max" in report.never_verified
+    assert report.stale == (("stale", date(2025, 11, 1)),)
+    assert report.unconfirmed_period == ("unsure",)
+
+
+def test_live_and_ended_entries_are_listed_apart() -> None:
+    catalog = Catalog.model_validate(
+        {
+            "version": "t",
+            "services": [
+                svc("gone", phones=[], active={"until": "2026-01-01"}),
+                svc("here", phones=[]),
+            ],
+        }
+    )
+    report = build_report(catalog, TODAY, PLACES)
+    assert report.unreachable == ("here",)
+    text = format_report(report)
+    live, ended = text.split("ENDED OR NOT STARTED")
+    unreachable = live.split("No way to reach them")[1].split("\n\n")[0]
+    assert "here" in unreachable and "gone" not in unreachable
+    assert "gone (ended 2026-01-01)" in ended
+    assert "Never verified" in text and "Speak of children" in text

@@ -101,13 +101,18 @@ def test_unknown_status_gives_broad_results():
     assert "Therapy for applicants" in d.text
 
 
-def test_nothing_fits_shows_closest_and_general_desks():
+def test_nothing_for_the_need_says_so_and_offers_the_general_desks():
     d = Driver()
     walk_to_need(d, status="third_country_national")
     d.tap("mental_health")
     assert d.reply.step is StepName.RESULTS
-    assert "Nothing fits your answers exactly" in d.text
+    assert "I found no service for Mental health that fits your answers." in d.text
+    assert "general information desks serve you" in d.text
     assert "Information desk" in d.text
+    # The applicants' therapy does not serve this person: never shown as a "closest match".
+    assert "Therapy for applicants" not in d.text
+    # The desk is not claimed to fit the need.
+    assert "fits Mental health" not in d.text
 
 
 def test_need_with_offices_asks_place_and_orders_nearest_first():

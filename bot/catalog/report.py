@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import SUPPORTED_LANGUAGES, Catalog, Need
+from .model import SUPPORTED_LANGUAGES, Audience, Catalog, Need, Service
 from .places import Gazetteer, default_gazetteer
 
 EXPIRING_DAYS = 60
+STALE_DAYS = 183  # an entry not checked against its source for about 6 months
+# Words (English and French texts) that say a service is for the young.
+YOUNG_WORDS = re.compile(
+    r"\b(child|children|kids?|young|youth|teen\w*|adolescen\w*|pupils?|students?|"
+    r"enfants?|jeunes?|élèves?|écoliers?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,18 @@ class Report:
     emails: int
     urls: int
     general_desks: int  # current general information desks
-    unreachable: tuple[str, ...]  # no phone, e-mail, web link or office
-    no_phone_or_email: tuple[str, ...]  # reachable only through an office or a web link
+    unreachable: tuple[str, ...]  # live entries with no phone, e-mail, web link or office
+    no_phone_or_email: tuple[str, ...]  # live entries reachable only by an office or a link
     expired: tuple[tuple[str, date], ...]  # id and end date, before today
     expiring: tuple[tuple[str, date], ...]  # ends within EXPIRING_DAYS
     not_started: tuple[tuple[str, date], ...]  # id and start date, after today
     unplaced_offices: tuple[tuple[str, str], ...]  # id and town: no coordinates known
     coverage: tuple[Coverage, ...]
+    events_over: tuple[tuple[str, date], ...] = ()  # id and the end of its last edition
+    young_without_upper_age: tuple[str, ...] = ()  # text speaks of the young, no upper age
+    never_verified: tuple[str, ...] = ()  # no last_verified date
+    stale: tuple[tuple[str, date], ...] = ()  # last checked more than STALE_DAYS ago
+    unconfirmed_period: tuple[str, ...] = ()  # live, but the source gives no current period
 
 
 def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = None) -> Report:
@@ -49,8 +62,11 @@ def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = No
     needs = Counter(need for service in services for need in set(service.needs))
     organisations = Counter(service.organization for service in services)
     soon = today + timedelta(days=EXPIRING_DAYS)
-    expired, expiring, not_started = [], [], []
+    expired, expiring, not_started, events_over = [], [], [], []
     for service in services:
+        last = service.editions and max(service.editions, key=lambda e: e.until or date.max)
+        if last and last.until and last.until < today:
+            events_over.append((service.id, last.until))
         active = service.active
         if active and active.until and active.until < today:
             expired.append((service.id, active.until))
@@ -65,6 +81,8 @@ def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = No
         )
         share = 100 * (len(services) - len(missing)) / len(services) if services else 0.0
         coverage.append(Coverage(language, share, missing))
+    live = [s for s in services if not _over(s, today)]
+    stale_before = today - timedelta(days=STALE_DAYS)
     return Report(
         today=today,
         entries=len(services),
@@ -75,8 +93,8 @@ def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = No
         emails=sum(len(s.emails) for s in services),
         urls=sum(len(s.urls) for s in services),
         general_desks=sum(1 for s in services if s.general_information and s.is_current(today)),
-        unreachable=tuple(s.id for s in services if not s.reachable),
-        no_phone_or_email=tuple(s.id for s in services if s.reachable and not s.contactable),
+        unreachable=tuple(s.id for s in live if not s.reachable),
+        no_phone_or_email=tuple(s.id for s in live if s.reachable and not s.contactable),
         expired=tuple(expired),
         expiring=tuple(sorted(expiring, key=lambda item: (item[1], item[0]))),
         not_started=tuple(not_started),
@@ -87,7 +105,34 @@ def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = No
             if places.coordinates(location) is None
         ),
         coverage=tuple(coverage),
+        events_over=tuple(events_over),
+        young_without_upper_age=tuple(s.id for s in live if _young_without_upper_age(s)),
+        never_verified=tuple(s.id for s in services if s.last_verified is None),
+        stale=tuple(
+            (s.id, s.last_verified)
+            for s in services
+            if s.last_verified is not None and s.last_verified < stale_before
+        ),
+        unconfirmed_period=tuple(s.id for s in live if s.period_unconfirmed),
     )
+
+
+def _over(service: Service, today: date) -> bool:
+    """Past its period or its last edition (not shown to people any more)."""
+    ends = service.ends_on()
+    return ends is not None and ends < today
+
+
+def _young_without_upper_age(service: Service) -> bool:
+    """The English or French name or summary speaks of children, young people or pupils,
+    yet the entry has no upper age and no audience that says so."""
+    if Need.EMERGENCY in service.needs or (service.age and service.age.max is not None):
+        return False
+    if {Audience.YOUNG_PEOPLE, Audience.PUPILS} & set(service.audience):
+        return False
+    texts = [service.name.get(code) for code in ("en", "fr")]
+    texts += [service.summary.get(code) for code in ("en", "fr")]
+    return any(YOUNG_WORDS.search(text) for text in texts)
 
 
 def format_report(report: Report, max_ids: int | None = 15) -> str:
@@ -103,6 +148,7 @@ def format_report(report: Report, max_ids: int | None = 15) -> str:
     lines.append(f"  General information desks open today: {report.general_desks}")
     lines += ["", "Entries by need"]
     lines += [f"  {need.value.replace('_', ' ')}: {count}" for need, count in report.by_need]
+    lines += ["", "LIVE ENTRIES (shown to people)"]
     _section(
         lines,
         "No way to reach them (no phone, e-mail, web link or office)",
@@ -115,6 +161,25 @@ def format_report(report: Report, max_ids: int | None = 15) -> str:
         report.no_phone_or_email,
         max_ids,
     )
+    _section(
+        lines,
+        "No current period in the source (the card asks people to check first)",
+        report.unconfirmed_period,
+        max_ids,
+    )
+    lines += ["", "WARNINGS (check these against the source)"]
+    _section(
+        lines,
+        "Speak of children, young people or pupils but have no upper age",
+        report.young_without_upper_age,
+        max_ids,
+    )
+    _section(lines, "Never verified (no last_verified date)", report.never_verified, max_ids)
+    _dated(lines, f"Not verified for {STALE_DAYS // 30} months", "checked", report.stale)
+    _dated(
+        lines, "Events whose last date is over (not shown to people)", "ended", report.events_over
+    )
+    lines += ["", "ENDED OR NOT STARTED (not shown to people)"]
     _dated(lines, "Expired (end date passed, not shown to people)", "ended", report.expired)
     _dated(lines, f"Ending within {EXPIRING_DAYS} days", "ends", report.expiring)
     _dated(lines, "Not started yet (not shown until then)", "starts", report.not_started)

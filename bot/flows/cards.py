@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from babel import Locale
 
-from bot.catalog.model import Location, Phone, Service, Status
+from bot.catalog.eligibility import Condition
+from bot.catalog.model import AgeOf, AgeRange, Audience, Location, Phone, Service, Status
 from bot.catalog.query import Match
 from bot.flows.model import Answers, Bold
 from bot.flows.options import NEEDS, UNKNOWN_STATUS
@@ -20,6 +23,24 @@ STATUS_GROUPS = {
     Status.NO_PAPERS: N_("people without papers"),
 }
 
+# Who a service is restricted to beyond status and age, as a group of people.
+AUDIENCE_GROUPS = {
+    Audience.WOMEN: N_("women"),
+    Audience.YOUNG_PEOPLE: N_("young people"),
+    Audience.PUPILS: N_("pupils"),
+    Audience.RECEPTION_RESIDENTS: N_("people living in a reception centre"),
+    Audience.REVIS: N_("people who receive REVIS"),
+}
+
+# The card's warning for a restriction the bot could not confirm about the person.
+AUDIENCE_WARNINGS = {
+    Condition.WOMEN: N_("Only for women."),
+    Condition.YOUNG_PEOPLE: N_("Only for young people."),
+    Condition.PUPILS: N_("Only for pupils, at their school."),
+    Condition.RECEPTION_RESIDENTS: N_("Only for people living in a reception centre."),
+    Condition.REVIS: N_("Only for people who receive REVIS (social inclusion income)."),
+}
+
 MAX_OFFICES_SHOWN = 2
 
 
@@ -30,35 +51,77 @@ def need_label(tr: Translator, need: str | None) -> str:
     return tr(N_("Emergency")) if need == "emergency" else ""
 
 
-def audience(tr: Translator, service: Service) -> str:
-    """'For: asylum applicants, refugees · ages 3 to 27' (who the service is for)."""
-    if Status.ANY in service.statuses:
-        who = tr(N_("everyone"))
-    else:
-        who = ", ".join(tr(STATUS_GROUPS[status]) for status in service.statuses)
-    age = service.age
+def ages(tr: Translator, age: AgeRange | None) -> str:
+    """'ages 3 to 27', 'from age 12', 'up to age 21', or '' without limits."""
     if age and age.min is not None and age.max is not None:
-        who += " · " + tr(N_("ages {low} to {high}"), low=age.min, high=age.max)
-    elif age and age.min is not None:
-        who += " · " + tr(N_("from age {low}"), low=age.min)
-    elif age and age.max is not None:
-        who += " · " + tr(N_("up to age {high}"), high=age.max)
+        return tr(N_("ages {low} to {high}"), low=age.min, high=age.max)
+    if age and age.min is not None:
+        return tr(N_("from age {low}"), low=age.min)
+    if age and age.max is not None:
+        return tr(N_("up to age {high}"), high=age.max)
+    return ""
+
+
+def _children(tr: Translator, age: AgeRange | None) -> str:
+    """'children aged 0 to 27 and their families' for limits that are a child's age."""
+    if age and age.min is not None and age.max is not None:
+        return tr(N_("children aged {low} to {high} and their families"), low=age.min, high=age.max)
+    if age and age.min is not None:
+        return tr(N_("children from age {low} and their families"), low=age.min)
+    return tr(N_("children up to age {high} and their families"), high=age.max if age else 0)
+
+
+def statuses(tr: Translator, service: Service) -> str:
+    """'asylum applicants, refugees' (who may use it), or '' when open to every status."""
+    if Status.ANY in service.statuses:
+        return ""
+    return tr.join([tr(STATUS_GROUPS[status]) for status in service.statuses])
+
+
+def audience(tr: Translator, service: Service) -> str:
+    """'For: women · asylum applicants, refugees · ages 3 to 27' (who the service is for)."""
+    parts = [tr(AUDIENCE_GROUPS[group]) for group in service.audience]
+    parts.append(statuses(tr, service))
+    if service.has_age_limit and service.age_of is AgeOf.CHILD:
+        parts.append(_children(tr, service.age))
+    else:
+        parts.append(ages(tr, service.age))
+    who = " · ".join(part for part in parts if part) or tr(N_("everyone"))
     return tr(N_("For: {who}"), who=who)
 
 
-def reason(tr: Translator, match: Match, answers: Answers, exact: bool) -> str:
-    """One short line on why this result was shown."""
-    if not exact:
-        return tr(N_("Why: the closest match; it may not cover your exact situation."))
-    parts = [need_label(tr, answers.need)]
+def warnings(tr: Translator, match: Match) -> list[str]:
+    """One line per restriction the bot could not confirm about the person."""
     service = match.service
-    if answers.status and answers.status != UNKNOWN_STATUS and Status.ANY not in service.statuses:
+    lines = []
+    for condition in match.conditions:
+        if condition in AUDIENCE_WARNINGS:
+            lines.append(tr(AUDIENCE_WARNINGS[condition]))
+        elif condition is Condition.AGE:
+            lines.append(tr(N_("Only for {ages}."), ages=ages(tr, service.age)))
+        elif condition is Condition.PARENT:
+            lines.append(tr(N_("For parents of {children}."), children=_children(tr, service.age)))
+        elif condition is Condition.STATUS:
+            lines.append(tr(N_("Only for {groups}."), groups=statuses(tr, service)))
+    return ["⚠️ " + line for line in lines]
+
+
+def reason(tr: Translator, match: Match, answers: Answers, widened: bool = False) -> str:
+    """One short line on why this result was shown: only what was checked ('' if nothing).
+
+    A `widened` result (a general desk shown because nothing fits the need) does not claim
+    to fit the need."""
+    parts = [] if widened else [need_label(tr, answers.need)]
+    service = match.service
+    known_status = answers.status and answers.status != UNKNOWN_STATUS
+    if known_status and Status.ANY not in service.statuses:
         parts.append(tr(N_("your status")))
-    if service.age and answers.age_min is not None:
+    if service.has_age_limit and answers.age_min is not None and not match.conditions:
         parts.append(tr(N_("your age")))
     if match.speaks_language:
         parts.append(tr(N_("your language")))
-    return tr(N_("Why: it fits {reasons}."), reasons=", ".join(p for p in parts if p))
+    parts = [part for part in parts if part]
+    return tr(N_("Why: it fits {reasons}."), reasons=tr.join(parts)) if parts else ""
 
 
 def _office(tr: Translator, location: Location, distance: float | None) -> str:
@@ -84,17 +147,35 @@ def phone_line(tr: Translator, phone: Phone) -> str:
     return "📞 " + label + tr.isolate(phone.international())
 
 
-def card(tr: Translator, match: Match, answers: Answers, exact: bool = True) -> list[str]:
-    """The lines of one result."""
+def _dates(tr: Translator, service: Service, today: date) -> list[str]:
+    """When it runs: the next edition of an event, the end of a project, or a caution."""
+    lines = []
+    edition = service.next_edition(today)
+    if edition and edition.start and edition.until:
+        when = tr(N_("{start} to {end}"), start=tr.date(edition.start), end=tr.date(edition.until))
+        lines.append("🗓️ " + when)
+    elif service.active and service.active.until:
+        lines.append("🗓️ " + tr(N_("Until {date}"), date=tr.date(service.active.until)))
+    if service.period_unconfirmed:
+        lines.append("⏳ " + tr(N_("Check that it still runs before you go.")))
+    return lines
+
+
+def card(
+    tr: Translator, match: Match, answers: Answers, today: date, widened: bool = False
+) -> list[str]:
+    """The lines of one result (`widened`: shown because nothing fits the need)."""
     service = match.service
     lines: list[str] = [
         Bold(tr.isolate_latin(service.name.get(tr.code))),
         tr.isolate_latin(service.summary.get(tr.code)),
     ]
     lines.append("👥 " + audience(tr, service))
-    lines.append("✅ " + reason(tr, match, answers, exact))
-    if service.active and service.active.until:
-        lines.append("🗓️ " + tr(N_("Until {date}"), date=tr.date(service.active.until)))
+    why = reason(tr, match, answers, widened) if match.fits else ""
+    if why:
+        lines.append("✅ " + why)
+    lines += warnings(tr, match)
+    lines += _dates(tr, service, today)
     if service.languages:
         lines.append(_languages(tr, service.languages))
     offices = match.locations or tuple(service.locations)
@@ -113,4 +194,7 @@ def card(tr: Translator, match: Match, answers: Answers, exact: bool = True) -> 
         lines.append("☎️ " + tr(N_("No phone number or e-mail is listed for this service.")))
         if service.contact_note:
             lines.append(tr.isolate_latin(service.contact_note.get(tr.code)))
+    if service.last_verified:
+        checked = tr(N_("Checked on {date}."), date=tr.date(service.last_verified))
+        lines.append("🔎 " + checked)
     return lines

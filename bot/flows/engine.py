@@ -232,11 +232,13 @@ def profile_of(s: Session, ctx: Context) -> Profile:
         place = ctx.find_place(answers.place)
         if place is not None:
             latitude, longitude = place.lat, place.lon
+    who = answers.who if answers.who in ("me", "child", "family") else None
     return Profile(
         need=Need(answers.need) if answers.need else None,
         status=status,
         age=answers.age_min,
         age_max=answers.age_max,
+        who=who,
         language=s.language or "en",
         latitude=latitude,
         longitude=longitude,
@@ -357,7 +359,7 @@ def render(
 def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
     size = ctx.page_size
     result = _query(s, ctx, limit=(s.page + 1) * size)
-    matches = result.matches or result.general
+    matches = result.matches
     total = max(result.total, len(matches))
     page = matches[s.page * size : (s.page + 1) * size]
     if s.page == 0:
@@ -374,15 +376,13 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
                 )
             )
         else:
-            lines.append(Bold(tr(N_("Nothing fits your answers exactly."))))
             lines.append(
-                tr(
-                    N_(
-                        "Here are the closest services and the general information "
-                        "desks, which can guide you further."
-                    )
-                )
+                Bold(tr(N_("I found no service for {need} that fits your answers."), need=need))
             )
+            if result.widened:
+                lines.append(
+                    tr(N_("These general information desks serve you and can guide you further."))
+                )
     else:
         lines.append(
             Bold(
@@ -396,12 +396,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
         )
     for match in page:
         lines.append("")
-        lines += card(tr, match, s.answers, exact=result.exact)
-    if not result.exact and s.page == 0 and result.general and matches is not result.general:
-        general = [m for m in result.general if m not in page][:2]
-        for match in general:
-            lines.append("")
-            lines += card(tr, match, s.answers, exact=False)
+        lines += card(tr, match, s.answers, ctx.today, widened=result.widened)
     rows: list[tuple[Button, ...]] = []
     if (s.page + 1) * size < total:
         rows.append((Button("➕ " + tr(N_("More")), Action.MORE),))
@@ -415,7 +410,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
 def _map(s: Session, ctx: Context) -> Reply:
     tr = ctx.translators[s.language]
     result = _query(s, ctx, limit=(s.page + 1) * ctx.page_size)
-    matches = result.matches or result.general
+    matches = result.matches
     page = matches[s.page * ctx.page_size : (s.page + 1) * ctx.page_size]
     venues = tuple(
         Venue(
@@ -465,6 +460,6 @@ def _emergency_reply(s: Session, ctx: Context, tr: Translator, lines: list[str])
             lines += ["", Bold(tr(N_("Services for people facing violence:")))]
             for match in violence.matches[:3]:
                 lines.append("")
-                lines += card(tr, match, s.answers)
+                lines += card(tr, match, s.answers, ctx.today)
     rows = (_nav(tr, s),)
     return Reply((Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True)
