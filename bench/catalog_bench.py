@@ -61,7 +61,19 @@ TOWNS = {
 }
 NEEDS = [need for need in Need if need is not Need.EMERGENCY]
 STATUSES = [status for status in Status if status is not Status.ANY]
-AGE_BANDS = [(0, 2), (3, 11), (12, 15), (16, 17), (18, 21), (22, 27), (28, 64), (65, 120)]
+AGE_BANDS = [
+    (0, 2),
+    (3, 8),
+    (9, 11),
+    (12, 12),
+    (13, 15),
+    (16, 17),
+    (18, 18),
+    (19, 21),
+    (22, 27),
+    (28, 64),
+    (65, 120),
+]
 
 
 def synthetic_yaml(size: int, seed: int = 1) -> str:

@@ -171,7 +171,7 @@ async def test_debug_output_holds_no_secret_and_forget_leaves_no_row(tmp_path):
         await zainab.say("/privacy")
         await zainab.say("what do you keep about Zainab Haddadin?")
 
-        await to_need(olena, "uk", "family", "6-11", "temporary_protection")
+        await to_need(olena, "uk", "family", "3-8", "temporary_protection")
         await olena.say("Моя таємниця: живемо на вулиці Шевченка 12")
         await olena.tap("housing")
         await after_need(olena, "location")

@@ -10,7 +10,7 @@ from tests.fake_bot_api import FakeBotAPI, Faults
 
 CROWD = 200
 NEEDS = ("mental_health", "work", "housing", "children_family", "legal_admin", "pregnancy_baby")
-AGES = ("0-2", "6-11", "16-17", "22-27", "28-64")
+AGES = ("0-2", "3-8", "16-17", "22-27", "28-64")
 STATUSES = ("asylum_applicant", "international_protection", "temporary_protection", "unknown")
 
 

@@ -98,9 +98,15 @@ def warnings(tr: Translator, match: Match) -> list[str]:
         if condition in AUDIENCE_WARNINGS:
             lines.append(tr(AUDIENCE_WARNINGS[condition]))
         elif condition is Condition.AGE:
-            lines.append(tr(N_("Only for {ages}."), ages=ages(tr, service.age)))
+            lines.append(tr(N_("Age limit: {ages}."), ages=ages(tr, service.age)))
         elif condition is Condition.PARENT:
-            lines.append(tr(N_("For parents of {children}."), children=_children(tr, service.age)))
+            limits = ages(tr, service.age)
+            lines.append(
+                tr(
+                    N_("For you as a parent: the age limits are your child's ({ages})."),
+                    ages=limits,
+                )
+            )
         elif condition is Condition.STATUS:
             lines.append(tr(N_("Only for {groups}."), groups=statuses(tr, service)))
     return ["⚠️ " + line for line in lines]

@@ -33,13 +33,19 @@ class AgeBand:
     max: int
 
 
+# Each band lies inside or outside every age limit of the bundled catalogue (limits at
+# 2/3, 8/9, 12/13, 17/18, 18/19, 21/22, 27/28), so tapping a band never offers a service
+# for only part of it; tests/test_eligibility.py checks this. A limit a new entry adds
+# across a band shows its exact condition on the card.
 AGE_BANDS = (
     AgeBand("0-2", N_("Under 3"), 0, 2),
-    AgeBand("3-5", N_("3 to 5"), 3, 5),
-    AgeBand("6-11", N_("6 to 11"), 6, 11),
-    AgeBand("12-15", N_("12 to 15"), 12, 15),
+    AgeBand("3-8", N_("3 to 8"), 3, 8),
+    AgeBand("9-11", N_("9 to 11"), 9, 11),
+    AgeBand("12", N_("Age 12"), 12, 12),
+    AgeBand("13-15", N_("13 to 15"), 13, 15),
     AgeBand("16-17", N_("16 or 17"), 16, 17),
-    AgeBand("18-21", N_("18 to 21"), 18, 21),
+    AgeBand("18", N_("Age 18"), 18, 18),
+    AgeBand("19-21", N_("19 to 21"), 19, 21),
     AgeBand("22-27", N_("22 to 27"), 22, 27),
     AgeBand("28-64", N_("28 to 64"), 28, 64),
     AgeBand("65-120", N_("65 or older"), 65, 120),
