@@ -8,7 +8,7 @@ as `cat -n` numbers it). When a row fails, re-read that seed line before touchin
 
 How to read a row:
 - the profile: who needs help ("me", "child", "family"), the age of the person who needs
-  help (a number, an age button of the flows such as "12-15", or None for unknown), the
+  help (a number, an age button of the flows such as "13-15", or None for unknown), the
   status (None is "I don't know"), the need, and optionally where the person is;
 - `fitting`: services that must be offered with no condition on the card;
 - `absent`: services that must not be offered at all (the seed excludes the person by age or
@@ -120,7 +120,7 @@ class Row:
     """A profile and what the seeds say it must, must not, or may only conditionally see."""
 
     who: str | None
-    age: int | str | None  # a number, an AGE_BANDS id ("12-15"), or None (unknown)
+    age: int | str | None  # a number, an AGE_BANDS id ("13-15"), or None (unknown)
     status: Status | None
     need: Need
     seed: str
@@ -273,18 +273,27 @@ TABLE = [
                  "alternatives-pro-familia", "children-domestic-violence")),
 
     # --- the age buttons of the flows (AGE_BANDS) -------------------------------------------
-    case("band-12-15-dpi-mental-health", "me", "12-15", DPI, MENTAL,
-         seed="001:79 (13-18: the band is only partly inside); 001:67 (from 12: inside); "
+    case("band-12-dpi-mental-health", "me", "12", DPI, MENTAL,
+         seed="001:79 (13-18: outside); 001:67 (from 12: inside); "
               "001:76 (3-18); 001:83 (under 18); 001:81",
          fitting=("cepas", "children-domestic-violence", "alternatives-pro-familia", "alupse"),
-         conditional={"therapeutic-service-youth-solidarity": "age"}),
-    case("band-18-21-bpi-mental-health", "me", "18-21", BPI, MENTAL,
-         seed="001:76 (3-18) and 001:79 (13-18): partly inside; 001:83 (under 18): outside; "
+         absent=("therapeutic-service-youth-solidarity",)),
+    case("band-13-15-dpi-mental-health", "me", "13-15", DPI, MENTAL,
+         seed="001:79 (13-18: inside); 001:67 (from 12: inside); 001:76 (3-18); 001:83",
+         fitting=("cepas", "therapeutic-service-youth-solidarity", "children-domestic-violence",
+                  "alternatives-pro-familia", "alupse")),
+    case("band-18-bpi-mental-health", "me", "18", BPI, MENTAL,
+         seed="001:76 (3-18) and 001:79 (13-18): inside; 001:83 (under 18): outside; "
+              "001:81 (up to 21) and 001:87 (3-27): inside",
+         fitting=("alupse", "one-psychologist", "children-domestic-violence",
+                  "therapeutic-service-youth-solidarity"),
+         absent=("alternatives-pro-familia",)),
+    case("band-19-21-bpi-mental-health", "me", "19-21", BPI, MENTAL,
+         seed="001:76 (3-18) and 001:79 (13-18): outside; 001:83 (under 18): outside; "
               "001:81 (up to 21) and 001:87 (3-27): inside",
          fitting=("alupse", "one-psychologist"),
-         absent=("alternatives-pro-familia",),
-         conditional={"children-domestic-violence": "age",
-                      "therapeutic-service-youth-solidarity": "age"}),
+         absent=("alternatives-pro-familia", "children-domestic-violence",
+                 "therapeutic-service-youth-solidarity")),
     case("band-65-plus-bpi-mental-health", "me", "65-120", BPI, MENTAL,
          seed="001:74 (no age); 001:81; 001:87; 001:79; 001:83; 001:76",
          fitting=("family-planning",),
@@ -293,7 +302,7 @@ TABLE = [
     case("band-0-2-child-psychologist", "child", "0-2", DPI, MENTAL,
          seed="001:87-88 (3 to 27; under 3 referred elsewhere)",
          absent=("one-psychologist",)),
-    case("band-3-5-child-psychologist", "child", "3-5", DPI, MENTAL,
+    case("band-3-8-child-psychologist", "child", "3-8", DPI, MENTAL,
          seed="001:87 (3 to 27); 001:76 (3-18); 001:83; 001:81",
          fitting=("one-psychologist", "children-domestic-violence", "alternatives-pro-familia",
                   "alupse")),
@@ -307,14 +316,17 @@ TABLE = [
          seed="001:119, 123 (16-27: outside); 003:159 (ONA houses BPT)",
          fitting=("ona-accommodation",),
          absent=("one-semi-independent-living",)),
-    case("band-6-11-child-early-intervention", "child", "6-11", DPI, DEVELOPMENT,
-         seed="001:5 (0 to 8: the band is only partly inside); 001:94-95 (children)",
+    case("band-3-8-child-early-intervention", "child", "3-8", DPI, DEVELOPMENT,
+         seed="001:5 (0 to 8: the band is inside); 001:94-95 (children)",
+         fitting=("one-development-therapies", "one-early-intervention")),
+    case("band-9-11-child-early-intervention", "child", "9-11", DPI, DEVELOPMENT,
+         seed="001:5 (0 to 8: the band is outside); 001:94-95 (children)",
          fitting=("one-development-therapies",),
-         conditional={"one-early-intervention": "age"}),
+         absent=("one-early-intervention",)),
     case("band-0-2-child-care-under-3", "child", "0-2", BPT, FAMILY,
          seed="001:112 (children under the age of 3)",
          fitting=("one-care-under-3",)),
-    case("band-3-5-child-care-under-3", "child", "3-5", BPT, FAMILY,
+    case("band-3-8-child-care-under-3", "child", "3-8", BPT, FAMILY,
          seed="001:112 (under 3: the band is outside)",
          absent=("one-care-under-3",)),
     case("band-28-64-parent-children-family", "me", "28-64", BPI, FAMILY,
@@ -808,3 +820,67 @@ def test_age_buttons_never_mislead(band: Any) -> None:
     assert not problems, "offered for this button with no 'age' condition:\n" + "\n".join(
         sorted(problems)
     )
+
+
+@pytest.mark.parametrize("band", AGE_BANDS, ids=lambda band: band.id)
+def test_no_age_button_straddles_a_limit_of_the_bundled_catalogue(band: Any) -> None:
+    """Stronger than the rule above, for the bundled file: a tapped button never needs the
+    'age' condition, because the buttons break where the catalogue's limits do."""
+    across = []
+    for service in catalogue_index().catalog.services:
+        age = service.age
+        if age is None:
+            continue
+        low = age.min if age.min is not None else 0
+        high = age.max if age.max is not None else 200
+        overlaps = band.min <= high and band.max >= low
+        inside = low <= band.min and band.max <= high
+        if overlaps and not inside:
+            across.append(f"{service.id} (ages {age.min}-{age.max})")
+    assert not across, f"button {band.id} straddles: {across}"
+
+
+def test_every_condition_is_stated_on_the_card() -> None:
+    """The card of a match with conditions says each one, in words, and never 'fits your
+    age' when the age was not confirmed."""
+    from bot.flows.cards import card
+    from bot.flows.model import Answers
+    from bot.i18n import Translators
+
+    tr = Translators()["en"]
+    seen: set[str] = set()
+    for who in WHO_CHOICES:
+        for status in STATUS_CHOICES:
+            for need in NEED_CHOICES:
+                for band in [None, (2, 2), (16, 16), (35, 35)]:
+                    profile = make_profile(who, band, status, need)
+                    answers = Answers(
+                        who=who,
+                        age_min=band[0] if band else None,
+                        age_max=band[1] if band else None,
+                        status=status.value if status else "unknown",
+                        need=need.value,
+                    )
+                    for match in catalogue_index().match(profile, TODAY).matches:
+                        codes = conditions_of(match)
+                        text = "\n".join(card(tr, match, answers, TODAY))
+                        for code in codes:
+                            seen.add(code)
+                            assert CARD_WORDS[code] in text, (match.service.id, code, text)
+                        if codes - {"parent"}:
+                            assert "✅" not in text, (match.service.id, text)
+                        if "age" in codes or "parent" in codes:
+                            assert "your age" not in text, (match.service.id, text)
+    assert {"age", "status", "women"} <= seen
+
+
+CARD_WORDS = {
+    "women": "Only for women.",
+    "young_people": "Only for young people.",
+    "pupils": "Only for pupils",
+    "reception_residents": "Only for people living in a reception centre.",
+    "revis": "REVIS",
+    "age": "Age limit:",
+    "parent": "For you as a parent",
+    "status": "Only for ",
+}

@@ -83,20 +83,37 @@ def age_fit(
     With limits that are a child's age (`age_of: child`), a person who answered "Me" and
     asks about children, family or pregnancy is served as a parent whatever their own age.
     """
+    low, high = age_limits(service)
+    return age_fit_limits(low, high, service.age_of is AgeOf.CHILD, band, who, need)
+
+
+def age_limits(service: Service) -> tuple[int | None, int | None]:
+    """The inclusive (youngest, oldest) a service states; (None, None) without limits."""
     age = service.age
     if age is None or (age.min is None and age.max is None):
+        return None, None
+    return (age.min if age.min is not None else 0), (age.max if age.max is not None else 10**6)
+
+
+def age_fit_limits(
+    low: int | None,
+    high: int | None,
+    of_child: bool,
+    band: Band | None,
+    who: str | None,
+    need: Need | None,
+) -> tuple[bool, Condition | None]:
+    """`age_fit` on plain numbers (see `age_limits`), for the index's fast path."""
+    if low is None or high is None:
         return True, None
-    low = age.min if age.min is not None else 0
-    high = age.max if age.max is not None else 10**6
     if band is None:
         return True, Condition.AGE
     youngest, oldest = band
     if low <= youngest and oldest <= high:
         return True, None
-    as_parent = service.age_of is AgeOf.CHILD and who == "me" and need in FAMILY_NEEDS
     if youngest <= high and oldest >= low:
         return True, Condition.AGE
-    if as_parent:
+    if of_child and who == "me" and need in FAMILY_NEEDS:
         return True, Condition.PARENT
     return False, None
 

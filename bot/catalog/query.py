@@ -18,7 +18,6 @@ that serve the person; age, status and audience are never dropped (`MatchResult.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -27,9 +26,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .eligibility import STATUS_EQUIVALENTS, Condition, assess, fits_fully
+from .eligibility import (
+    ADULT,
+    STATUS_EQUIVALENTS,
+    Condition,
+    age_fit_limits,
+    age_limits,
+    fits_fully,
+    status_fit,
+)
 from .gcpause import gc_paused
-from .model import Catalog, Location, Need, Service, Status
+from .model import AgeOf, Catalog, Location, Need, Service, Status
 from .places import Gazetteer, default_gazetteer
 from .spatial import Point, closeness, km, point
 
@@ -104,9 +111,22 @@ class MatchResult:
 
 
 class _Entry:
-    """What ranking needs to know about one service, computed once per catalogue."""
+    """What matching needs to know about one service, computed once per catalogue."""
 
-    __slots__ = ("service", "order", "start", "until", "contact", "languages", "offices")
+    __slots__ = (
+        "service",
+        "order",
+        "start",
+        "until",
+        "contact",
+        "languages",
+        "offices",
+        "low",
+        "high",
+        "of_child",
+        "audience",
+        "young",
+    )
 
     def __init__(self, service: Service, order: int, places: Gazetteer) -> None:
         self.service = service
@@ -127,11 +147,16 @@ class _Entry:
             at = places.coordinates(location)
             offices.append((location, point(*at) if at else None))
         self.offices = tuple(offices)
+        self.low, self.high = age_limits(service)
+        self.of_child = service.age_of is AgeOf.CHILD
+        self.audience = tuple(Condition(group.value) for group in service.audience)
+        self.young = Condition.YOUNG_PEOPLE in self.audience
 
-    def current(self, day: int) -> bool:
-        return self.start <= day <= self.until and (
-            not self.service.editions or self.service.is_current(date.fromordinal(day))
-        )
+
+# One pool per need and status slot: (entry, names the status, status unconfirmed, group),
+# in ranking order of what does not depend on the person (see `_group`).
+_PoolItem = tuple[_Entry, bool, int]
+STATUS_SLOTS: tuple[Status | None, ...] = (None, *(s for s in Status if s is not Status.ANY))
 
 
 class CatalogIndex:
@@ -141,12 +166,20 @@ class CatalogIndex:
         """`gazetteer` places offices that have only a city (the bundled one by default)."""
         self.catalog = catalog
         places = gazetteer if gazetteer is not None else default_gazetteer()
-        self._pools: dict[Need | str | None, list[_Entry]] = defaultdict(list)
+        pools: dict[tuple[Need | str | None, Status | None], list[_PoolItem]] = defaultdict(list)
         with gc_paused():
             for order, service in enumerate(catalog.services):
                 entry = _Entry(service, order, places)
-                for key in _need_keys(service):
-                    self._pools[key].append(entry)
+                for slot in STATUS_SLOTS:
+                    served, named, unconfirmed = status_fit(service, slot)
+                    if not served:
+                        continue
+                    group = _group(entry, named)
+                    for key in _need_keys(service):
+                        pools[key, slot].append((entry, unconfirmed, group))
+            for items in pools.values():
+                items.sort(key=lambda item: (item[2], item[0].order))
+        self._pools = dict(pools)
 
     def match(self, profile: Profile, today: date, limit: int | None = None) -> MatchResult:
         """Services for `profile` on `today`, best first; at most `limit` when given."""
@@ -156,8 +189,9 @@ class CatalogIndex:
         if profile.latitude is not None and profile.longitude is not None:
             here = point(profile.latitude, profile.longitude)
         day = today.toordinal()
-        matches, total = self._find(profile.need, profile, day, here, limit)
-        general, general_total = self._find(GENERAL, profile, day, here, limit)
+        status = None if profile.status is Status.ANY else profile.status
+        matches, total = self._find(profile.need, status, profile, day, here, limit)
+        general, general_total = self._find(GENERAL, status, profile, day, here, limit)
         exact = bool(matches)
         widened = False
         if not matches:
@@ -167,58 +201,87 @@ class CatalogIndex:
     def _find(
         self,
         key: Need | str | None,
+        status: Status | None,
         profile: Profile,
         day: int,
         here: Point | None,
         limit: int | None,
     ) -> tuple[list[Match], int]:
-        ranked: list[tuple[tuple[int, ...] | tuple[float, ...], Match]] = []
         band = profile.age_band
-        status = profile.status
-        for entry in self._pools.get(key, ()):
-            if not entry.current(day):
+        minor = band is not None and band[1] < ADULT
+        who, need, language = profile.who, profile.need, profile.language
+        ranked = []
+        for entry, unconfirmed, group in self._pools.get((key, status), ()):
+            if not entry.start <= day <= entry.until:
                 continue
-            service = entry.service
-            found = assess(service, status, band, profile.who, profile.need)
-            if found is None:
-                continue
-            conditions, named = found
-            speaks = profile.language in entry.languages
-            locations, near = _nearest(entry, here)
-            match = Match(service, locations, near, speaks, conditions)
-            rank = (
-                not match.fits,
-                entry.contact == UNREACHABLE,
-                not named,
-                not service.has_age_limit,
-                entry.contact,
-                not speaks,
-                near if near is not None else math.inf,
-                entry.order,
+            conditions: tuple[Condition, ...] = (Condition.STATUS,) if unconfirmed else ()
+            if entry.low is not None:
+                in_age, age_condition = age_fit_limits(
+                    entry.low, entry.high, entry.of_child, band, who, need
+                )
+                if not in_age:
+                    continue
+                if age_condition is not None:
+                    conditions += (age_condition,)
+            if entry.audience:
+                if minor and entry.young:
+                    conditions += tuple(
+                        c for c in entry.audience if c is not Condition.YOUNG_PEOPLE
+                    )
+                else:
+                    conditions += entry.audience
+            near = _closest(entry, here)
+            ranked.append(
+                (
+                    not fits_fully(conditions),
+                    group,
+                    language not in entry.languages,
+                    -near,
+                    entry.order,
+                    entry,
+                    conditions,
+                )
             )
-            ranked.append((rank, match))
-        best = nsmallest(limit, ranked, key=_rank) if limit else sorted(ranked, key=_rank)
-        return [match for _, match in best], len(ranked)
+        best = nsmallest(limit, ranked) if limit else sorted(ranked)
+        matches = []
+        for _, _, not_speaks, near, _, entry, conditions in best:
+            locations, distance = _offices(entry, here, -near)
+            matches.append(Match(entry.service, locations, distance, not not_speaks, conditions))
+        return matches, len(ranked)
 
 
-def _rank(item: tuple[tuple[float, ...], Match]) -> tuple[float, ...]:
-    return item[0]
+def _group(entry: _Entry, named: bool) -> int:
+    """The part of the ranking that does not depend on the person: reachable at all, made
+    for the status, made for an age, then the kind of contact."""
+    unreachable = entry.contact == UNREACHABLE
+    return ((unreachable * 2 + (not named)) * 2 + (entry.low is None)) * 3 + entry.contact
 
 
-def _nearest(entry: _Entry, here: Point | None) -> tuple[tuple[Location, ...], float | None]:
+def _closest(entry: _Entry, here: Point | None) -> float:
+    """The closeness of the nearest office (larger is nearer); -2 when unknown."""
+    best = -2.0
+    if here is not None:
+        for _, at in entry.offices:
+            if at is not None:
+                near = closeness(here, at)
+                if near > best:
+                    best = near
+    return best
+
+
+def _offices(
+    entry: _Entry, here: Point | None, near: float
+) -> tuple[tuple[Location, ...], float | None]:
     """The offices nearest first (unplaced ones last) and the distance to the nearest."""
-    if here is None or not entry.offices:
+    if here is None or near < -1:
         return tuple(location for location, _ in entry.offices), None
     placed = sorted(
         (-closeness(here, at), index, location)
         for index, (location, at) in enumerate(entry.offices)
         if at is not None
     )
-    if not placed:
-        return tuple(location for location, _ in entry.offices), None
     unplaced = [location for location, at in entry.offices if at is None]
-    ordered = (*(location for _, _, location in placed), *unplaced)
-    return ordered, km(-placed[0][0])
+    return (*(location for _, _, location in placed), *unplaced), km(near)
 
 
 def _need_keys(service: Service) -> list[Need | str | None]:
