@@ -699,6 +699,8 @@ def limit_problems(
         statuses = [str(s) for s in service.statuses]
         problems.append(f"is for {statuses}, not {status}, and has no 'status' condition")
     for audience in getattr(service, "audience", ()):
+        if str(audience) == "young_people" and band is not None and band[1] < 18:
+            continue  # a minor is a young person: nothing left to confirm
         if str(audience) not in codes:
             problems.append(f"is for {audience} only but has no '{audience}' condition")
     if "parent" in codes and not parent_applies(service, who, need):
