@@ -83,3 +83,74 @@ def test_entries_with_a_contact_in_the_seeds_are_present(catalog):
     assert by_phone["+352 28 89 20 33"] == by_phone["+352 661 10 76 29"]  # CESMI, both lines
     offices = next(s for s in catalog.services if s.id == "one-regional-offices")
     assert len(offices.locations) == 13
+
+
+def test_every_entry_was_checked_against_its_source(catalog):
+    assert [s.id for s in catalog.services if s.last_verified is None] == []
+
+
+def test_every_source_place_points_at_lines_of_its_seed(catalog):
+    lengths = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in SEEDS.glob("*.txt")}
+    strays = []
+    for service in catalog.services:
+        if service.source.file == "none":
+            assert service.id == "emergency-numbers"
+            continue
+        assert service.source.file in lengths, service.id
+        spans = re.findall(r"\blines? ([\d\-, and]+)", service.source.place)
+        numbers = [int(n) for span in spans for n in re.findall(r"\d+", span)]
+        assert numbers, f"{service.id}: no line number in {service.source.place!r}"
+        last = lengths[service.source.file]
+        strays += [f"{service.id}: {n}" for n in numbers if not 1 <= n <= last]
+    assert strays == []
+
+
+def test_reception_centre_advice_only_for_residents_of_reception_structures(catalog):
+    # People with no papers, or refugees living in a flat, have no reception centre.
+    strays = [
+        s.id
+        for s in catalog.services
+        if s.contact_note
+        and "reception centre" in s.contact_note.get("en")
+        and "reception_residents" not in s.audience
+    ]
+    assert strays == []
+
+
+def test_the_two_services_missing_before_are_present_with_an_honest_note(catalog):
+    by_id = catalog.by_id()
+    ona = by_id["ona-accommodation"]  # seed 003 line 159
+    assert ona.needs == ["housing"]
+    assert {"asylum_applicant", "temporary_protection"} <= set(ona.statuses)
+    refugees = by_id["immigration-refugees-service"]  # seed 003 lines 184, 186, 188
+    assert refugees.needs == ["legal_admin"] and "asylum_applicant" in refugees.statuses
+    for service in (ona, refugees):
+        assert not service.reachable  # the seed gives no contact
+        assert service.contact_note and "no address" in service.contact_note.get("en")
+
+
+def test_ages_are_not_borrowed_and_events_carry_their_dates(catalog):
+    by_id = catalog.by_id()
+    assert by_id["one-regional-offices"].age is None  # seed 001 lines 6-37 give no age
+    assert by_id["one-application"].age is None
+    alupse_babies = by_id["amif-parentalite-alupse"]  # 003 line 149
+    assert alupse_babies.age_of == "child" and alupse_babies.age.max == 2
+    bhm = by_id["amif-bhm-2025-2026"]  # 003 line 343: October 2025 and October 2026
+    assert [(e.start.month, e.until.month) for e in bhm.editions] == [(10, 10), (10, 10)]
+    assert by_id["cesmi"].period_unconfirmed and by_id["amif-iom-avr"].period_unconfirmed
+
+
+def test_the_left_out_seed_items_are_listed_with_their_reasons():
+    text = bundled_catalog_path().read_text(encoding="utf-8")
+    left_out = text.split("Seed items left out")[1]
+    for item in (
+        "Line 41: adoption",
+        "Line 42: becoming a foster family",
+        "hospital",
+        "forced returns",
+        "Journée Consulaire",
+        "IT systems",
+        "LISER",
+        "REVEIL",
+    ):
+        assert item in left_out, item
