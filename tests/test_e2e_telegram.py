@@ -195,8 +195,14 @@ async def test_media_and_odd_texts_get_please_choose(fake_api, bot):
 
 
 async def test_location_orders_nearest_regional_office(fake_api, bot):
+    """A parent of 35 asking about children and family gets the regional children's offices
+    (seed 001: no age limit), nearest first (issue 12)."""
     person = Person(fake_api, 800)
-    await to_need(person)
+    await person.say("/start")
+    await person.tap("en")
+    await person.tap("me")
+    await person.tap("28-64")
+    await person.tap("international_protection")
     screen = await person.tap("children_family")
     assert any(data.split("|")[1] == "place" for data in screen.callback_data)
     update_id = fake_api.user_location(person.id, 49.9661, 5.9322)  # Wiltz

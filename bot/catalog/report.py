@@ -64,14 +64,15 @@ def build_report(catalog: Catalog, today: date, gazetteer: Gazetteer | None = No
     soon = today + timedelta(days=EXPIRING_DAYS)
     expired, expiring, not_started, events_over = [], [], [], []
     for service in services:
-        last = service.editions and max(service.editions, key=lambda e: e.until or date.max)
-        if last and last.until and last.until < today:
-            events_over.append((service.id, last.until))
+        ends = service.ends_on()
+        last = max((e.until for e in service.editions if e.until), default=None)
+        if last and last < today:
+            events_over.append((service.id, last))
+        elif ends and ends < today:
+            expired.append((service.id, ends))
+        elif ends and ends <= soon:
+            expiring.append((service.id, ends))
         active = service.active
-        if active and active.until and active.until < today:
-            expired.append((service.id, active.until))
-        elif active and active.until and active.until <= soon:
-            expiring.append((service.id, active.until))
         if active and active.start and active.start > today:
             not_started.append((service.id, active.start))
     coverage = []
