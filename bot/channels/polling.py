@@ -39,6 +39,27 @@ BUSY_POLL = 0.1  # while updates are unfinished but none finishes (a paced or sl
 COALESCE = 0.005  # a short pause before fetching again while busy, to batch completions
 
 
+MAX_ID = 2**63  # Telegram's ids fit in 64 signed bits; anything else is not an update
+BACKOFF_CAP = 5.0  # seconds: a getUpdates outage never delays the first answer much more
+
+
+def backoff(failures: int) -> float:
+    """Seconds before the next getUpdates after `failures` failures in a row: doubling from
+    about half a second, capped near BACKOFF_CAP, with jitter so many bots do not align."""
+    base = min(BACKOFF_CAP, 0.25 * 2 ** min(failures, 5))
+    return base * (0.6 + 0.4 * random.random())
+
+
+def update_id_of(raw: object) -> int | None:
+    """The id of a raw update, or None when it has none that Telegram could have sent."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("update_id")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_ID:
+        return None
+    return value
+
+
 def chat_key(update: Update) -> int:
     if update.effective_chat is not None:
         return update.effective_chat.id
@@ -245,6 +266,7 @@ async def _poll(
     application.bot_data["dispatcher"] = dispatcher  # for tests and diagnostics
     next_offset: int | None = None
     failures = 0
+    odd = 0  # polls in a row that brought only updates without a usable id
     while not stop.is_set():
         offset = dispatcher.safe_offset(next_offset)
         busy = bool(dispatcher.unfinished)
@@ -266,7 +288,7 @@ async def _poll(
             raise
         except NetworkError as error:
             failures += 1
-            delay = min(30.0, 0.5 * 2 ** min(failures, 6)) * (0.5 + random.random())
+            delay = backoff(failures)
             log.warning("getUpdates failed (%s); retrying in %.1fs", error, delay)
             await _sleep(stop, delay)
             continue
@@ -274,9 +296,11 @@ async def _poll(
         if offset is not None:  # Telegram has now forgotten everything below it
             dispatcher.answered.forget_below(offset)
         new = 0
-        for raw in raw_updates:
-            update_id = raw.get("update_id")
-            if not isinstance(update_id, int) or not dispatcher.is_new(update_id):
+        ids = [update_id_of(raw) for raw in raw_updates]
+        for raw, update_id in zip(raw_updates, ids, strict=True):
+            if update_id is None:
+                continue  # acknowledged by the next good id's offset (see below)
+            if not dispatcher.is_new(update_id):
                 continue
             again = update_id in dispatcher.retry
             dispatcher.retry.discard(update_id)
@@ -287,9 +311,16 @@ async def _poll(
                 dispatcher.answered.add(update_id)
                 continue
             new += dispatcher.submit(update, delay=RETRY_DELAY if again else 0.0)
-        if raw_updates:
-            last = max(raw.get("update_id", 0) for raw in raw_updates) + 1
+        good = [update_id for update_id in ids if update_id is not None]
+        if good:
+            last = max(good) + 1
             next_offset = last if next_offset is None else max(next_offset, last)
+            odd = 0
+        elif raw_updates:  # only updates without a usable id: nothing can acknowledge them
+            odd += 1
+            if odd == 1:
+                log.warning("getUpdates returned %d update(s) without a valid id", len(ids))
+            await _sleep(stop, backoff(odd))
         if not new and (dispatcher.unfinished or dispatcher.retry):
             # nothing new: wait until something finishes before asking again
             with contextlib.suppress(TimeoutError):

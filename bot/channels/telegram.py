@@ -21,10 +21,12 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -249,6 +251,7 @@ class TelegramChannel:
     # --- set-up ---------------------------------------------------------------------------
 
     def register(self, application: Application) -> None:
+        application.add_handler(TypeHandler(Update, drop_unusable), group=-1)
         private = filters.ChatType.PRIVATE
         new_messages = filters.UpdateType.MESSAGE
         application.add_handler(CommandHandler("start", self.on_start, private & new_messages))
@@ -303,6 +306,29 @@ class LastMessageIds:
 
     def get(self, chat_id: int) -> int | None:
         return self._ids.get(chat_id)
+
+
+MAX_ID = 2**63  # Telegram's user and chat ids fit in 64 signed bits
+
+
+def is_usable(update: Update) -> bool:
+    """Whether an update has what every handler relies on: a message has its chat (with a
+    type), and every user and chat id is one Telegram could send."""
+    message = update.message or update.edited_message
+    if message is not None and (message.chat is None or not message.chat.type):
+        return False
+    user = update.effective_user
+    if user is not None and not 0 < user.id < MAX_ID:
+        return False
+    chat = message.chat if message is not None else update.effective_chat
+    return chat is None or -MAX_ID < chat.id < MAX_ID
+
+
+async def drop_unusable(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop a malformed update before any handler: one log line, nothing about the person."""
+    if isinstance(update, Update) and not is_usable(update):
+        log.warning("dropped a malformed update (missing chat or impossible id)")
+        raise ApplicationHandlerStop
 
 
 def _language_code(update: Update) -> str | None:
