@@ -545,7 +545,12 @@ class Driver:
             update_id = fake.user_message(
                 person.id, text, chat_type="group", chat_id=chat, chat_title="Group"
             )
-            addressed = text.startswith("/") or f"@{BOT_USERNAME}" in text.lower()
+            command = text.split()[0] if text.startswith("/") and text.split() else ""
+            # "/cmd" and "/cmd@us" are for this bot; "/cmd@another_bot" is not (issue 16).
+            for_us = bool(command) and (
+                "@" not in command or command.split("@", 1)[1].lower() == BOT_USERNAME.lower()
+            )
+            addressed = for_us or (not command and f"@{BOT_USERNAME}" in text.lower())
             return Expect(update_id, person, kind, chat, "required" if addressed else "none")
         if kind == "channel":
             self._secret(action[1])

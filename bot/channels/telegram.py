@@ -6,6 +6,7 @@ One handler per kind of update. The conversation itself lives in `bot.flows`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections import OrderedDict
@@ -16,7 +17,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -107,6 +108,13 @@ class TelegramChannel:
 
     async def on_tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        message = query.message
+        if message is None or message.chat.type != ChatType.PRIVATE or query.data is None:
+            # A tap on a message in a group, on an inline message, or a game button: never a
+            # private conversation posted elsewhere, but the spinner must stop.
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+            return
         payload = CallbackPayload.unpack(query.data)
         if payload is None:
             inp = Input(InputKind.CHOICE)
@@ -116,9 +124,6 @@ class TelegramChannel:
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        if update.callback_query:
-            await update.callback_query.answer()
-            return
         if message is None or not self._addressed_to_bot(message, context):
             return
         tr = self.runtime.translators[supported(_language_code(update))]
@@ -128,16 +133,15 @@ class TelegramChannel:
     @staticmethod
     def _addressed_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
         text = message.text or ""
-        username = context.bot.username or ""
+        username = (context.bot.username or "").lower()
         replied = message.reply_to_message
-        return (
-            text.startswith("/")
-            or (bool(username) and f"@{username}".lower() in text.lower())
-            or (
-                replied is not None
-                and replied.from_user is not None
-                and replied.from_user.id == context.bot.id
-            )
+        if text.startswith("/"):  # "/help" or "/help@us", never "/help@another_bot"
+            command = text.split()[0]
+            return "@" not in command or command.split("@", 1)[1].lower() == username
+        return (bool(username) and f"@{username}" in text.lower()) or (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.id == context.bot.id
         )
 
     # --- flow -> replies ----------------------------------------------------------------------
@@ -262,6 +266,8 @@ class TelegramChannel:
             CallbackQueryHandler(self.on_tap, pattern=lambda _: True, block=True),
             group=0,
         )
+        # Game buttons carry no data: the handler above skips them; they are answered too.
+        application.add_handler(CallbackQueryHandler(self.on_tap, block=True), group=0)
         application.add_handler(
             MessageHandler(private & new_messages & filters.TEXT & ~filters.COMMAND, self.on_text)
         )
