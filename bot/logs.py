@@ -29,9 +29,26 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose whole output, traceback and stack included, has the secrets
+    replaced: an exception message can quote a URL that holds the token."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -41,3 +58,5 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     # At debug level python-telegram-bot logs every Bot API call with its parameters and its
     # result; a result holds the chat, i.e. the person's name and username. Never below INFO.
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
+    # aiosqlite logs every statement with its parameters at debug level: user ids, answers.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -44,9 +45,18 @@ class Settings(BaseModel):
     @field_validator("base_url", "webhook_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
+        if value is None:
+            return value
+        if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value.rstrip("/") if value else value
+        try:
+            parts = urlsplit(value)
+            port = parts.port  # raises for a port outside 0-65535
+        except ValueError:
+            raise ValueError("is not a valid address (check the host and port)") from None
+        if not parts.hostname or port == 0:
+            raise ValueError("needs a host name, e.g. https://example.org/bot")
+        return value.rstrip("/")
 
     @field_validator("webhook_secret")
     @classmethod
