@@ -45,27 +45,24 @@ async def run_bot(settings: Settings) -> None:
 
 
 async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
     from bot.channels.admin import purge_daily, watch_catalog
+    from bot.channels.webhook import WebhookServer, set_webhook
 
     assert settings.webhook_url and settings.webhook_secret
-    path = settings.webhook_url.split("/", 3)[3] if settings.webhook_url.count("/") >= 3 else ""
-    await application.start()
-    await application.updater.start_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
-        drop_pending_updates=False,
-    )
-    log.info("webhook listening on port %s", settings.webhook_port)
-    runtime = application.bot_data["channel"].runtime
-    await asyncio.gather(
-        stop.wait(), watch_catalog(runtime, application.bot, stop), purge_daily(runtime, stop)
-    )
-    await application.updater.stop()
-    await application.stop()
+    secret = settings.webhook_secret.get_secret_value()
+    server = WebhookServer(application, urlsplit(settings.webhook_url).path, secret)
+    await server.start(settings.webhook_listen, settings.webhook_port)
+    try:
+        await set_webhook(application, settings.webhook_url, secret)
+        log.info("webhook listening on %s port %s", settings.webhook_listen, settings.webhook_port)
+        runtime = application.bot_data["channel"].runtime
+        await asyncio.gather(
+            stop.wait(), watch_catalog(runtime, application.bot, stop), purge_daily(runtime, stop)
+        )
+    finally:
+        await server.stop()
 
 
 async def run_console_main(settings: Settings, language: str | None) -> None:

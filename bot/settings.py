@@ -27,7 +27,7 @@ class Settings(BaseModel):
     data_dir: Path = Path("data")
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     retention_days: int = Field(default=30, ge=1, le=3650)
     admin_ids: frozenset[int] = frozenset()
