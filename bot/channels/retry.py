@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -63,6 +64,37 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
+# Bot API methods whose result is the message (or messages) they created.
+CREATES_MESSAGES = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVenue",
+        "sendLocation",
+        "sendMediaGroup",
+        "sendContact",
+        "sendSticker",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+
+
+def _report_message(payload: bytes, report: Callable[[int, int], None]) -> None:
+    """Tell `report` the chat and id of each message in a successful call's result."""
+    try:
+        result = json.loads(payload).get("result")
+    except (ValueError, AttributeError):
+        return
+    for message in result if isinstance(result, list) else [result]:
+        if not isinstance(message, dict):
+            continue
+        chat, message_id = (message.get("chat") or {}).get("id"), message.get("message_id")
+        if isinstance(chat, int) and isinstance(message_id, int):
+            report(chat, message_id)
+
+
 def _retry_after(payload: bytes) -> float:
     try:
         parameters = json.loads(payload).get("parameters") or {}
@@ -88,6 +120,9 @@ class RetryingRequest(BaseRequest):
         self.policy = policy or RetryPolicy()
         self._rng = random.Random(seed)
         self.retries = 0
+        # Called with (chat id, message id) of every message a call created: the channel
+        # learns the newest message of each chat whichever part of the bot sent it.
+        self.on_message: Callable[[int, int], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -132,6 +167,8 @@ class RetryingRequest(BaseRequest):
             if code >= 500 and not last:
                 await self._wait(policy.backoff(attempt, self._rng), api_method, str(code))
                 continue
+            if code == 200 and self.on_message is not None and api_method in CREATES_MESSAGES:
+                _report_message(payload, self.on_message)
             return code, payload
         raise AssertionError("unreachable")  # pragma: no cover
 

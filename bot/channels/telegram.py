@@ -73,6 +73,9 @@ class TelegramChannel:
         self.runtime = runtime
         self.bot = application.bot
         self.message_ids = LastMessageIds()
+        request = application.bot.request
+        if hasattr(request, "on_message"):  # a RetryingRequest (tests may give another)
+            request.on_message = self.message_ids.see
 
     # --- updates -> inputs ------------------------------------------------------------------
 
@@ -151,7 +154,8 @@ class TelegramChannel:
         chat = update.effective_chat
         if user is None or chat is None:
             return
-        if update.effective_message is not None:
+        if query is None and update.effective_message is not None:
+            # A new message is the newest of its chat; a tapped one may be old.
             self.message_ids.see(chat.id, update.effective_message.message_id)
         reply = await self.runtime.conversation.handle(
             user.id,
@@ -222,10 +226,14 @@ class TelegramChannel:
         log.warning("a reply could not be confirmed after 3 tries")
 
     async def _already_delivered(self, chat_id: int, text: str, markup: object) -> bool:
-        """Whether the message just after the last one we know of is this very message.
+        """Whether the message just after the newest one we know of is this very message.
 
         Editing it to the same content answers "message is not modified" when it is there,
-        "message to edit not found" when it never arrived.
+        "message to edit not found" when it never arrived. Only ids above the newest known
+        message are tried, and every message the bot creates is known (the request layer
+        reports it), so no message that existed before the lost send is ever changed. When
+        nothing is known of the chat (after a restart, before its next message), the message
+        is sent again: at worst the person sees it twice (docs/design.md).
         """
         known = self.message_ids.get(chat_id)
         if known is None:
