@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.understand.lexicon import Lexicon
-from bot.understand.matching import covered
-from bot.understand.normalise import words
+from bot.understand.matching import covered, typed
 
 
 def distress(text: str, lexicon: Lexicon, language: str | None = None) -> str | None:
@@ -14,7 +13,7 @@ def distress(text: str, lexicon: Lexicon, language: str | None = None) -> str | 
     Phrases of `distress_alone` ("help", "help me") count only when the text says nothing
     else than them and filler words, so "help with my papers" is not an alarm.
     """
-    tokens = words(text)
+    tokens = typed(text)
     if not tokens:
         return None
     fillers = lexicon.fillers

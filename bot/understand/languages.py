@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.understand.lexicon import Lexicon
-from bot.understand.matching import Analyzer, Phrase, covered, phrase
-from bot.understand.normalise import normalise, words
+from bot.understand.matching import Analyzer, Phrase, covered, phrase, typed
+from bot.understand.normalise import normalise
 from bot.understand.options import Reading, read_option
 
 
@@ -37,7 +37,7 @@ def read_language(text: str, lexicon: Lexicon, native_names: Sequence[tuple[str,
 
 def is_greeting(text: str, lexicon: Lexicon) -> bool:
     """A message that only greets: 'hello', 'salut !', 'مرحبا', 'привіт 👋'."""
-    tokens = words(text)
+    tokens = typed(text)
     if not tokens:
         return False
     used: set[int] = set()

@@ -21,6 +21,10 @@ LONG_WORD = 9  # from this length two slips are allowed, below it one
 MIN_STEM = 4  # a Snowball stem shorter than this (Latin, Cyrillic) is too vague to compare
 
 
+# The script each Snowball stemmer we use is written for: others' words are left alone.
+STEMMER_SCRIPTS = {"arabic": "arabic", "persian": "arabic", "russian": "cyrillic"}
+
+
 @lru_cache(maxsize=32)
 def _snowball(algorithm: str):  # type: ignore[no-untyped-def]
     return snowballstemmer.stemmer(algorithm)
@@ -35,10 +39,10 @@ class Analyzer:
     compounds: bool = False  # words may be glued together (German): a keyword may be inside
 
     def stems(self, word: str) -> frozenset[str]:
+        """The word and its stems (not cached here: typed words are never kept)."""
         return _stems(self, word)
 
 
-@lru_cache(maxsize=65536)
 def _stems(analyzer: Analyzer, word: str) -> frozenset[str]:
     forms = {word}
     script = script_of(word)
@@ -46,7 +50,7 @@ def _stems(analyzer: Analyzer, word: str) -> frozenset[str]:
         forms |= arabic_forms(word)
     if script == "ethiopic":
         forms.add(ethiopic_skeleton(word))
-    if analyzer.stemmer:
+    if analyzer.stemmer and STEMMER_SCRIPTS.get(analyzer.stemmer, "latin") == script:
         stemmer = _snowball(analyzer.stemmer)
         shortest = 2 if script in ("arabic", "ethiopic") else MIN_STEM
         stems = {stemmer.stemWord(form) for form in list(forms)}
@@ -97,19 +101,73 @@ def phrases(sources: Iterable[str], analyzer: Analyzer) -> tuple[Phrase, ...]:
     return tuple(p for p in (phrase(s, analyzer) for s in sources) if p is not None)
 
 
-def _same(keyword: Word, token: str, analyzer: Analyzer) -> bool:
-    if keyword.exact:
-        return token == keyword.text
-    if keyword.prefix:
-        return token.startswith(keyword.text)
-    if token == keyword.text or keyword.forms & analyzer.stems(token):
-        return True
-    if analyzer.compounds and len(keyword.text) >= 5 and keyword.text in token:
-        return True
-    if script_of(token) == "ethiopic":
-        skeleton = ethiopic_skeleton(keyword.text)
-        return len(skeleton) >= 3 and ethiopic_skeleton(token).startswith(skeleton)
-    return _typo(keyword.text, token)
+class Typed(list[str]):
+    """The words of one typed text, indexed for matching, with their stems per language.
+
+    Lives as long as one reading of the text: nothing typed is kept after it."""
+
+    def __init__(self, tokens: Iterable[str]) -> None:
+        super().__init__(tokens)
+        self._by_text: dict[str, list[int]] = {}
+        self._by_first: dict[str, list[int]] = {}
+        for i, token in enumerate(self):
+            self._by_text.setdefault(token, []).append(i)
+            self._by_first.setdefault(token[:1], []).append(i)
+        self._skeletons = {
+            i: ethiopic_skeleton(token)
+            for i, token in enumerate(self)
+            if script_of(token) == "ethiopic"
+        }
+        self._forms: dict[int, dict[str, list[int]]] = {}  # by id of the Analyzer
+
+    def _forms_of(self, analyzer: Analyzer) -> dict[str, list[int]]:
+        index = self._forms.get(id(analyzer))
+        if index is None:
+            index = self._forms[id(analyzer)] = {}
+            for token, places in self._by_text.items():
+                for form in analyzer.stems(token):
+                    index.setdefault(form, []).extend(places)
+        return index
+
+    def find(self, keyword: Word, analyzer: Analyzer) -> list[int]:
+        """The positions of the words that `keyword` matches, in order."""
+        text = keyword.text
+        if keyword.exact:
+            return self._by_text.get(text, [])
+        forms = self._forms_of(analyzer)
+        if (
+            not (keyword.prefix or analyzer.compounds or self._skeletons)
+            and text not in self._by_text
+            and not any(form in forms for form in keyword.forms)
+            and (len(text) < TYPO_MIN_LENGTH or text[0] not in self._by_first)
+        ):
+            return []  # the usual case, decided without building anything
+        return sorted(self._search(keyword, analyzer))
+
+    def _search(self, keyword: Word, analyzer: Analyzer) -> set[int]:
+        text = keyword.text
+        if keyword.exact:
+            return set(self._by_text.get(text, ()))
+        if keyword.prefix:
+            return {i for i, token in enumerate(self) if token.startswith(text)}
+        found = set(self._by_text.get(text, ()))
+        forms = self._forms_of(analyzer)
+        for form in keyword.forms:
+            found.update(forms.get(form, ()))
+        if analyzer.compounds and len(text) >= 5:
+            found.update(i for i, token in enumerate(self) if text in token)
+        if self._skeletons and script_of(text) == "ethiopic":
+            skeleton = ethiopic_skeleton(text)
+            if len(skeleton) >= 3:
+                found.update(i for i, s in self._skeletons.items() if s.startswith(skeleton))
+        if len(text) >= TYPO_MIN_LENGTH:
+            found.update(i for i in self._by_first.get(text[0], ()) if _typo(text, self[i]))
+        return found
+
+
+def typed(text: str) -> Typed:
+    """The words of a typed text, ready to match."""
+    return Typed(words(text))
 
 
 def _typo(keyword: str, token: str) -> bool:
@@ -125,12 +183,11 @@ def _typo(keyword: str, token: str) -> bool:
 
 def covered(p: Phrase, tokens: Sequence[str]) -> set[int] | None:
     """The positions of the tokens that the phrase's words found, or None if one is missing."""
+    if not isinstance(tokens, Typed):
+        tokens = Typed(tokens)
     used: set[int] = set()
     for keyword in p.words:
-        found = next(
-            (i for i, t in enumerate(tokens) if i not in used and _same(keyword, t, p.analyzer)),
-            None,
-        )
+        found = next((i for i in tokens.find(keyword, p.analyzer) if i not in used), None)
         if found is None:
             return None
         used.add(found)

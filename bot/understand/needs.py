@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.understand.lexicon import Lexicon
-from bot.understand.matching import Phrase, covered
-from bot.understand.normalise import words
+from bot.understand.matching import Phrase, covered, typed
 
 # When two needs fit equally, the person's problem wins over where it happens: "racism at
 # work" is discrimination, "violence at home" violence. Ties between others are asked again.
@@ -34,7 +33,7 @@ def read_need(
     """The need whose words fit the text best, or None when none or two fit equally.
 
     `extra` adds phrases per need (the buttons' labels in every language)."""
-    tokens = words(text)
+    tokens = typed(text)
     if not tokens:
         return None
     best: dict[str, int] = {}
@@ -56,7 +55,7 @@ def read_need(
 
 def wants_person(text: str, lexicon: Lexicon, language: str | None = None) -> bool:
     """Whether the text asks to talk to a person ("talk to someone", "un humain")."""
-    tokens = words(text)
+    tokens = typed(text)
     return any(
         covered(p, tokens) is not None for lang in lexicon.order(language) for p in lang.person
     )

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.understand.lexicon import Lexicon
-from bot.understand.matching import Phrase, covered
-from bot.understand.normalise import normalise, words
+from bot.understand.matching import Phrase, covered, typed
+from bot.understand.normalise import normalise
 
 Options = Sequence[tuple[str, Sequence[Phrase]]]  # (option id, phrases that name it)
 
@@ -40,7 +40,7 @@ def read_option(text: str, options: Options, lexicon: Lexicon, numbers: bool = T
         place = by_number(text, len(options))
         if place is not None:
             return Reading(options[place][0])
-    tokens = words(text)
+    tokens = typed(text)
     if not tokens:
         return Reading()
     found: list[tuple[int, str, set[int]]] = []  # (weight, option id, covered tokens)
