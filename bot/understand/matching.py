@@ -2,7 +2,9 @@
 
 A phrase such as "kill myself" fits a text when each of its words is found among the
 text's words. A keyword word written `=fire` is matched exactly (no stem, no typo), one
-written `kind*` matches any word that starts with it.
+written `kind*` matches any word that starts with it. A phrase written `~son` is weak: it
+names a person more than a need, and counts only when nothing else fits ("my son has
+autism" is about development).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def _stems(analyzer: Analyzer, word: str) -> frozenset[str]:
         forms |= {stem for stem in stems if len(stem) >= shortest}
     for form in list(forms):
         for suffix in analyzer.suffixes:
-            if form.endswith(suffix) and len(form) - len(suffix) >= 2:
+            if form.endswith(suffix) and len(form) - len(suffix) >= 3:
                 forms.add(form[: -len(suffix)])
                 break
     return frozenset(f for f in forms if f)
@@ -80,21 +82,24 @@ class Phrase:
     source: str
     words: tuple[Word, ...]
     analyzer: Analyzer = field(compare=False)
+    weak: bool = False  # written "~phrase": counts only when nothing else fits
 
     @property
     def weight(self) -> int:
-        return sum(len(word.text) for word in self.words)
+        """How much the phrase says: its letters; a weak phrase says least."""
+        return 1 if self.weak else sum(len(word.text) for word in self.words)
 
 
 def phrase(source: str, analyzer: Analyzer) -> Phrase | None:
     """Compile a keyword phrase; None when it has no word left after normalisation."""
+    weak = source.startswith("~")
     compiled = []
-    for raw in source.split():
+    for raw in source.lstrip("~").split():
         exact, prefix = raw.startswith("="), raw.endswith("*")
         for text in words(raw.strip("=*")):
             forms = frozenset({text}) if exact or prefix else analyzer.stems(text)
             compiled.append(Word(text, forms, exact, prefix))
-    return Phrase(source, tuple(compiled), analyzer) if compiled else None
+    return Phrase(source, tuple(compiled), analyzer, weak) if compiled else None
 
 
 def phrases(sources: Iterable[str], analyzer: Analyzer) -> tuple[Phrase, ...]:
