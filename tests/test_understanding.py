@@ -318,3 +318,25 @@ def test_greetings(text, lexicon):
 
 def test_a_question_is_not_a_greeting(lexicon):
     assert not is_greeting("hello where can I find a flat", lexicon)
+
+
+def test_no_town_or_village_name_is_an_alarm(lexicon):
+    from bot.catalog.places import default_gazetteer
+
+    names = [n for p in default_gazetteer().places for n in (p.name, *p.aliases)]
+    assert len(names) > 100
+    assert [n for n in names if distress(n, lexicon, "lb") is not None] == []
+
+
+def test_no_button_label_is_an_alarm(lexicon):
+    from bot.flows.options import AGE_BANDS, NEEDS, REGIONS, STATUSES, WHO
+    from bot.i18n import Translators
+
+    translators = Translators()
+    alarms = [
+        (lang.code, translators[lang.code](option.label))
+        for lang in translators.languages
+        for option in (*WHO, *STATUSES, *NEEDS, *AGE_BANDS, *REGIONS)
+        if distress(translators[lang.code](option.label), lexicon, lang.code) is not None
+    ]
+    assert alarms == []
