@@ -213,3 +213,21 @@ def test_typed_text_is_never_stored():
         assert text not in d.session.model_dump_json()
     d.send(Input.typed("I need a lawyer"))
     assert d.session.answers.need == "legal_admin"
+
+
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [
+        ("asylum seeker", "asylum_applicant"),
+        ("sans papiers", "no_papers"),
+        ("не знаю", "unknown"),
+        ("لاجئ", "international_protection"),
+        ("I am not a refugee", None),  # negated: asked again
+    ],
+)
+def test_typed_situation_in_ordinary_words(typed, status):
+    d = Driver()
+    to(d, StepName.STATUS)
+    d.type(typed)
+    assert d.session.answers.status == status
+    assert d.reply.step is (StepName.STATUS if status is None else StepName.NEED)

@@ -107,7 +107,7 @@ def label_phrases(
             if label is not None and label not in names:
                 names.append(label)
             if words:
-                names += words.who.get(option.id, ())
+                names += words.answers.get(option.id, ())
         found.append((option.id, tuple(names)))
     return tuple(found)
 

@@ -1,7 +1,8 @@
 """The words the bot understands, per language, read from `locales/<code>/understand.yaml`.
 
 The files are data for translators, next to the gettext catalogues: keyword phrases per
-need, for distress and danger, greetings, negations, "talk to a person", who needs help,
+need, for distress and danger, greetings, negations, "talk to a person", the answers to
+the questions (who needs help, the situation),
 and the names of the languages. They are read once and kept.
 """
 
@@ -48,7 +49,7 @@ class Words:
     negations: frozenset[str]
     fillers: frozenset[str]
     needs: dict[str, tuple[Phrase, ...]]
-    who: dict[str, tuple[Phrase, ...]]
+    answers: dict[str, tuple[Phrase, ...]]  # other words for an option, by option id
     languages: dict[str, tuple[Phrase, ...]]
 
 
@@ -77,7 +78,7 @@ def _words(code: str, data: dict) -> Words:  # type: ignore[type-arg]
         negations=flat("negations"),
         fillers=flat("fillers"),
         needs=group("needs"),
-        who=group("who"),
+        answers=group("answers"),
         languages=group("languages"),
     )
 
