@@ -1,8 +1,9 @@
 """The emergency screen and the emergency lines on top of violence and mental-health results.
 
-Who is asking changes what is shown: 112 and 113 always; the children's helpline and the
-services for children when the person is under 18 or asks for a child; the catalogue's
-services for violence or acute distress that fit what is known, with a phone number.
+Who is asking changes what is shown: 112 and 113 always; the children's helpline unless the
+person is known to be an adult (so also before any answer); services for children first
+when the person is under 18 or asks for a child; the catalogue's services for violence or
+acute distress that fit what is known, with a phone number, three at most.
 Every number comes from the catalogue; none is written here.
 """
 
