@@ -340,3 +340,17 @@ def test_no_button_label_is_an_alarm(lexicon):
         if distress(translators[lang.code](option.label), lexicon, lang.code) is not None
     ]
     assert alarms == []
+
+
+def test_no_typed_word_is_kept_in_a_cache(lexicon):
+    import bot.understand.matching as matching
+    import bot.understand.normalise as normalising
+
+    caches = [
+        name
+        for module in (matching, normalising)
+        for name, value in vars(module).items()
+        if hasattr(value, "cache_info")
+    ]
+    assert caches == ["_snowball"]  # stemmer objects, built once per language
+    assert matching._snowball.cache_info().maxsize <= 32
