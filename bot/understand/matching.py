@@ -59,7 +59,7 @@ def _stems(analyzer: Analyzer, word: str) -> frozenset[str]:
         forms |= {stem for stem in stems if len(stem) >= shortest}
     for form in list(forms):
         for suffix in analyzer.suffixes:
-            if form.endswith(suffix) and len(form) - len(suffix) >= 3:
+            if len(form) >= 5 and form.endswith(suffix) and len(form) - len(suffix) >= 3:
                 forms.add(form[: -len(suffix)])
                 break
     return frozenset(f for f in forms if f)
