@@ -142,6 +142,7 @@ def test_ethiopic_skeleton_ignores_the_vowel_of_each_syllable():
         "je suis en danger",
         "llamen a la policía",
         "please help me",  # English in any conversation
+        "112",
     ],
 )
 def test_distress_is_heard(text, lexicon):

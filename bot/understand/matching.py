@@ -102,8 +102,9 @@ def phrase(source: str, analyzer: Analyzer) -> Phrase | None:
     return Phrase(source, tuple(compiled), analyzer, weak) if compiled else None
 
 
-def phrases(sources: Iterable[str], analyzer: Analyzer) -> tuple[Phrase, ...]:
-    return tuple(p for p in (phrase(s, analyzer) for s in sources) if p is not None)
+def phrases(sources: Iterable[object], analyzer: Analyzer) -> tuple[Phrase, ...]:
+    """Compile a data file's list (a number in it is read as its digits)."""
+    return tuple(p for p in (phrase(str(s), analyzer) for s in sources) if p is not None)
 
 
 class Typed(list[str]):
