@@ -291,3 +291,67 @@ async def test_many_people_leave_no_per_person_trace_in_memory(fake_api, tmp_pat
         await fake_api.wait_until_idle(timeout=5)
         await people[0].say("/start")
         assert len(application.bot_data["dispatcher"].answered) <= 2
+
+
+# --- safety: distress typed anywhere, emergency numbers first ----------------------------
+
+DISTRESS = {
+    "en": "I want to kill myself",
+    "ar": "زوجي يضربني",
+    "fa": "میخوام خودکشی کنم",
+    "uk": "мене побили, допоможіть",
+}
+
+
+def step_of(screen: Screen) -> str:
+    return screen.callback_data[-1].split("|")[1]
+
+
+@pytest.mark.parametrize("language", sorted(DISTRESS))
+async def test_distress_typed_at_every_step_reaches_112(fake_api, bot, language):
+    person = Person(fake_api, 1000 + sorted(DISTRESS).index(language), language_code=language)
+    taps = [language, "me", "22-27", "asylum_applicant", "work"]
+    screen = await person.say("/start")
+    for value in [*taps, None]:
+        at = step_of(screen)
+        screen = await person.say(DISTRESS[language])
+        assert "112" in screen.text and "113" in screen.text, (at, screen.text)
+        assert step_of(screen) == "emergency"
+        screen = await person.tap(action="b")  # back to where they were
+        assert step_of(screen) == at
+        if value is not None:
+            screen = await person.tap(value)
+            if step_of(screen) == "place":
+                screen = await person.tap("skip")
+    assert at == "results"
+    no_rejected_calls(fake_api)
+
+
+async def test_violence_results_show_112_and_113_before_the_first_service(fake_api, bot):
+    person = Person(fake_api, 1100)
+    await to_need(person)
+    screen = await person.tap("women_violence")
+    if step_of(screen) == "place":
+        screen = await person.tap("skip")
+    text = screen.text
+    assert step_of(screen) == "results"
+    first_service = text.index("found for")  # the title just above the first card
+    assert text.index("112") < text.index("113") < first_service
+
+
+async def test_childs_emergency_screen_shows_the_domestic_violence_service(fake_api, bot):
+    person = Person(fake_api, 1101)
+    await person.say("/start")
+    await person.tap("en")
+    await person.tap("child")
+    await person.say("7")  # typed: the age buttons change with the catalogue
+    screen = await person.tap(action="e")
+    assert "116 111" in screen.text
+    assert "Help for children who are victims of domestic violence" in screen.text
+    assert "+352 26 48 20 50" in screen.text
+
+
+async def test_a_first_hello_gets_the_welcome(fake_api, bot):
+    person = Person(fake_api, 1102, language_code="fr")
+    screen = await person.say("salut")
+    assert "Bonjour" in screen.text and "compris" not in screen.text

@@ -179,8 +179,8 @@ async def test_debug_output_holds_no_secret_and_forget_leaves_no_row(tmp_path):
             await olena.tap(action="p")  # the map: the offices' pins, not the person's spot
 
         await mahsa.say("/start fa-mental_health")
-        await mahsa.say("برای دخترم کمک می‌خواهم لطفا")
-        await mahsa.tap("child")
+        screen = await mahsa.say("برای دخترم کمک می‌خواهم لطفا")  # "for my daughter": My child
+        assert any(d.split("|")[1] == "age" for d in screen.callback_data), screen.text
         await mahsa.say("۷")
         await mahsa.tap("unknown")
         await after_need(mahsa, "skip")

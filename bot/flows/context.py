@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.catalog.places import Place
 from bot.catalog.query import CatalogIndex
 from bot.i18n import Translators
+from bot.understand import Lexicon, default_lexicon
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,4 @@ class Context:
     nearest_place: Callable[[float, float], Place | None]
     retention_days: int = 30
     page_size: int = 3
+    lexicon: Lexicon = field(default_factory=default_lexicon)  # words typed text is read with

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from bot.catalog.model import Need, Status
 from bot.catalog.query import MatchResult, Profile
-from bot.flows.cards import card, need_label, phone_line
+from bot.flows.cards import card, need_label
 from bot.flows.context import Context
+from bot.flows.emergency import (
+    callable_services,
+    emergency_lines,
+    emergency_screen,
+    person_services,
+)
 from bot.flows.model import (
     Action,
     Bold,
@@ -25,6 +31,7 @@ from bot.flows.model import (
 from bot.flows.options import NEEDS, SKIP_PLACE, UNKNOWN_STATUS
 from bot.flows.steps import QUESTIONS, valid_choice
 from bot.i18n import N_, Translator
+from bot.understand import distress, is_greeting, wants_person
 
 ORDER = (StepName.LANGUAGE, StepName.WHO, StepName.AGE, StepName.STATUS, StepName.NEED)
 NEED_IDS = {option.id for option in NEEDS}
@@ -138,8 +145,18 @@ def _fresh(s: Session) -> Session:
 
 
 def _typed(s: Session, text: str, ctx: Context) -> tuple[Session, Reply]:
+    """A typed text: first heard for danger, at every step; then read as an answer."""
+    danger = distress(text, ctx.lexicon, s.language)
+    if danger is not None:
+        if s.language is None:  # no language yet, nor one from the app: the one they wrote in
+            s.language = danger
+        return _emergency(s, ctx)
     question = QUESTIONS.get(s.step)
     tr = ctx.translators[s.language]
+    if s.step is not StepName.LANGUAGE and wants_person(text, ctx.lexicon, s.language):
+        services = person_services(profile_of(s, ctx), ctx)
+        if services:
+            return s, render(s, ctx, before=[*callable_services(tr, services), ""])
     if question is not None:
         value = question.read_text(text, tr, ctx)
         if value is not None:
@@ -150,6 +167,8 @@ def _typed(s: Session, text: str, ctx: Context) -> tuple[Session, Reply]:
             s.answers.place = None
             _go(s, StepName.NEED)
             return _answer(s, value, ctx, typed=True)
+    if is_greeting(text, ctx.lexicon):
+        return s, render(s, ctx, welcome=s.step is StepName.LANGUAGE)
     return s, render(
         s, ctx, notice=N_("Sorry, I did not understand. Please choose one of the buttons.")
     )
@@ -363,6 +382,7 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
     total = max(result.total, len(matches))
     page = matches[s.page * size : (s.page + 1) * size]
     if s.page == 0:
+        lines += emergency_lines(tr, s.answers, ctx)
         need = need_label(tr, s.answers.need)
         if result.exact:
             lines.append(
@@ -442,24 +462,6 @@ def _emergency(s: Session, ctx: Context) -> tuple[Session, Reply]:
 
 
 def _emergency_reply(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
-    lines.append(Bold("🆘 " + tr(N_("If someone is in danger now, call:"))))
-    emergency = ctx.index.match(Profile(need=Need.EMERGENCY, language=tr.code), ctx.today)
-    numbers = [
-        phone
-        for m in emergency.matches
-        if m.service.needs == [Need.EMERGENCY]
-        for phone in m.service.phones
-    ]
-    lines += [phone_line(tr, phone) for phone in numbers]
-    if not numbers:
-        lines += ["📞 112", "📞 113", "📞 116 111"]
-    if s.answers.need == Need.WOMEN_VIOLENCE:
-        profile = profile_of(s, ctx)
-        violence = ctx.index.match(profile, ctx.today)
-        if violence.exact:
-            lines += ["", Bold(tr(N_("Services for people facing violence:")))]
-            for match in violence.matches[:3]:
-                lines.append("")
-                lines += card(tr, match, s.answers, ctx.today)
+    lines += emergency_screen(tr, s.answers, profile_of(s, ctx), ctx)
     rows = (_nav(tr, s),)
     return Reply((Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True)

@@ -108,28 +108,6 @@ NEEDS = (
     Option(Need.VOLUNTARY_RETURN, N_("Going home voluntarily"), icon="✈️"),
 )
 
-# Words a person may type for a need, in English; each locale translates the whole list.
-NEED_KEYWORDS = {
-    Need.MENTAL_HEALTH: N_(
-        "mental health, psychologist, therapy, stress, trauma, sad, depression, anxiety, sleep"
-    ),
-    Need.CHILDREN_FAMILY: N_("children, child, family, parents, kids, son, daughter, parenting"),
-    Need.PREGNANCY_BABY: N_("pregnancy, pregnant, baby, birth, midwife, newborn"),
-    Need.DEVELOPMENT_DISABILITY: N_(
-        "development, disability, speech therapy, speech, delay, occupational therapy"
-    ),
-    Need.WORK: N_("work, job, employment, cv, training, employer"),
-    Need.LANGUAGE_SCHOOL: N_("language, school, french, course, learn, study, homework"),
-    Need.LEGAL_ADMIN: N_("legal, papers, lawyer, documents, asylum, administration, rights"),
-    Need.HOUSING: N_("housing, house, flat, apartment, rent, shelter, accommodation"),
-    Need.WOMEN_VIOLENCE: N_("violence, women, abuse, domestic violence, gender, beaten"),
-    Need.DISCRIMINATION: N_("discrimination, racism, racist, insult"),
-    Need.LEISURE_SOCIAL: N_("meeting people, friends, leisure, activities, sport, culture"),
-    Need.FAMILY_TRACING: N_("family tracing, find family, lost family, missing"),
-    Need.VOLUNTARY_RETURN: N_("going home, return, go back, home country"),
-    Need.EMERGENCY: N_("emergency, urgent, danger, police, ambulance, help now"),
-}
-
 # Regions offered as buttons on the place step; each names a town of the gazetteer.
 REGIONS = (
     Option("Luxembourg", N_("Luxembourg City")),

@@ -8,20 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.flows.context import Context
 from bot.flows.model import Answers, Session, StepName
 from bot.flows.options import (
     AGE_BANDS,
-    NEED_KEYWORDS,
     NEEDS,
     REGIONS,
     SKIP_PLACE,
     STATUSES,
     WHO,
+    Option,
 )
-from bot.flows.understand import best_match, normalise, parse_age, split_keywords
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, Translators
+from bot.understand import (
+    Analyzer,
+    Lexicon,
+    Phrase,
+    by_number,
+    parse_age,
+    phrase,
+    read_language,
+    read_need,
+    read_option,
+)
 
 Choices = list[tuple[str, str]]  # (option id, translated label)
 
@@ -54,12 +65,13 @@ def _record_language(answers: Answers, value: str, ctx: Context) -> None:
 
 
 def _read_language(text: str, tr: Translator, ctx: Context) -> str | None:
-    typed = normalise(text)
-    for lang in ctx.translators.languages:
-        names = {lang.code, normalise(lang.native_name)}
-        if typed in names:
-            return lang.code
-    return best_match(text, [(lang.code, [lang.native_name]) for lang in ctx.translators.languages])
+    """A language's name in English, French, itself or a common other name, or its number."""
+    languages = ctx.translators.languages
+    place = by_number(text, len(languages))
+    if place is not None:
+        return languages[place].code
+    names = [(lang.code, lang.native_name) for lang in languages]
+    return read_language(text, ctx.lexicon, names).value
 
 
 # --- who -----------------------------------------------------------------------------------
@@ -80,9 +92,30 @@ def _record_who(answers: Answers, value: str, ctx: Context) -> None:
     answers.who = value
 
 
+@lru_cache(maxsize=32)
+def label_phrases(
+    translators: Translators, lexicon: Lexicon, options: tuple[Option, ...]
+) -> tuple[tuple[str, tuple[Phrase, ...]], ...]:
+    """Per option, its label in every language, and the data files' other words for it."""
+    found = []
+    for option in options:
+        names: list[Phrase] = []
+        for lang in translators.languages:
+            words = lexicon.by_code.get(lang.code)
+            analyzer = words.analyzer if words else Analyzer()
+            label = phrase(translators[lang.code](option.label), analyzer)
+            if label is not None and label not in names:
+                names.append(label)
+            if words:
+                names += words.answers.get(option.id, ())
+        found.append((option.id, tuple(names)))
+    return tuple(found)
+
+
 def _read_option(options) -> Callable[[str, Translator, Context], str | None]:  # type: ignore[no-untyped-def]
     def read(text: str, tr: Translator, ctx: Context) -> str | None:
-        return best_match(text, [(o.id, [tr(o.label), o.label]) for o in options])
+        named = label_phrases(ctx.translators, ctx.lexicon, tuple(options))
+        return read_option(text, named, ctx.lexicon).value
 
     return read
 
@@ -148,13 +181,12 @@ def _record_need(answers: Answers, value: str, ctx: Context) -> None:
 
 
 def _read_need(text: str, tr: Translator, ctx: Context) -> str | None:
-    english = ctx.translators["en"]
-    phrases: list[tuple[str, list[str]]] = []
-    for need, words in NEED_KEYWORDS.items():
-        keywords = split_keywords(tr(words)) + split_keywords(english(words))
-        keywords += [tr(option.label) for option in NEEDS if option.id == need]
-        phrases.append((need, keywords))
-    return best_match(text, phrases)
+    """A need's number or label in any language, or the data files' words for it."""
+    place = by_number(text, len(NEEDS))
+    if place is not None:
+        return NEEDS[place].id
+    labels = dict(label_phrases(ctx.translators, ctx.lexicon, NEEDS))
+    return read_need(text, ctx.lexicon, tr.code, extra=labels)
 
 
 # --- place ---------------------------------------------------------------------------------
@@ -177,6 +209,10 @@ def _record_place(answers: Answers, value: str, ctx: Context) -> None:
 
 
 def _read_place(text: str, tr: Translator, ctx: Context) -> str | None:
+    choices = _place_choices(tr, ctx)
+    number = by_number(text, len(choices))
+    if number is not None:
+        return choices[number][0]
     place = ctx.find_place(text[:100])
     return place.name if place else None
 
