@@ -599,8 +599,14 @@ TABLE = [
 
     # --- finding family -------------------------------------------------------------------
     case("30-dpi-family-tracing", "me", 30, DPI, TRACING,
-         seed="000:6 (restoring family links)",
+         seed="000:6 (restoring family links, a task of the SMR); 000:4 (SMR: applicants)",
          fitting=("redcross-family-links",)),
+    case("30-bpi-family-tracing-widened", "me", 30, BPI, TRACING,
+         seed="000:4, 6 (the SMR, and its family links, are for applicants)",
+         absent=("redcross-family-links",), widened=True),
+    case("16-mna-family-tracing", "me", 16, MNA, TRACING,
+         seed="000:4, 6 (for applicants: an unaccompanied minor may be one)",
+         conditional={"redcross-family-links": "status"}),
 
     # --- going home voluntarily (IOM, 003:429; earlier projects over) ----------------------
     case("40-no-papers-voluntary-return", "me", 40, NO_PAPERS, RETURN,
