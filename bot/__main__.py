@@ -94,6 +94,11 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
     check.add_argument(
         "--today", type=date.fromisoformat, default=None, help="check as of this date (YYYY-MM-DD)"
     )
+    check.add_argument(
+        "--sources",
+        default=None,
+        help="folder of the source documents (default: shared/seeds beside the repository)",
+    )
     from bot.share import add_link_arguments
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
@@ -122,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.catalog.check import run_check
 
         path = Path(args.file) if args.file else None
-        return run_check(path, args.today or date.today(), sys.stdout)
+        sources = Path(args.sources) if args.sources else None
+        return run_check(path, args.today or date.today(), sys.stdout, sources)
     if command == "link":
         from bot.share import link_main
 
