@@ -130,8 +130,10 @@ version: "1"
 services:
   - id: cepas
     organization: CEPAS
-    name: {en: Counselling}
-    summary: {en: Talk to someone.}
+    name: {en: Counselling, fr: Conseil, de: Beratung, lb: Berodung, ar: استشارة, fa: مشاوره,
+           ti: ምኽሪ, uk: Консультації, ru: Консультации, es: Asesoramiento}
+    summary: {en: Talk to someone., fr: Parler., de: Sprechen., lb: Schwätzen., ar: تحدث.,
+              fa: صحبت., ti: ተዛረብ።, uk: Розмова., ru: Разговор., es: Hablar.}
     needs: [mental_health]
     statuses: [any]
     source: {file: seed.txt, place: line 1}
@@ -145,15 +147,15 @@ def test_run_check_prints_every_problem_and_fails(tmp_path: Path) -> None:
     assert run_check(path, TODAY, out) == 1
     lines = out.getvalue().splitlines()
     assert lines[0] == f"{path}: 2 problems to fix; the bot will not load this file."
-    assert lines[1].startswith(f"{path}:7: entry \"cepas\", needs: 'mental' is not a known need")
-    assert lines[2].startswith(f"{path}:8: entry \"cepas\", statuses: 'every'")
+    assert lines[1].startswith(f"{path}:9: entry \"cepas\", needs: 'mental' is not a known need")
+    assert lines[2].startswith(f"{path}:10: entry \"cepas\", statuses: 'every'")
 
 
 def test_run_check_prints_the_report_for_a_good_file(tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_text(GOOD)
     out = io.StringIO()
-    assert run_check(path, date(2030, 1, 1), out) == 0
+    assert run_check(path, date(2030, 1, 1), out, tmp_path / "no-sources") == 0
     assert "no problems (version 1)" in out.getvalue()
     assert "Catalogue report for 2030-01-01" in out.getvalue()
 
@@ -161,7 +163,7 @@ def test_run_check_prints_the_report_for_a_good_file(tmp_path: Path) -> None:
 def test_check_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_text(GOOD)
-    assert main([str(path), "--today", "2031-02-03"]) == 0
+    assert main([str(path), "--today", "2031-02-03", "--sources", str(tmp_path)]) == 0
     assert "Catalogue report for 2031-02-03" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main([str(path), "--today", "tomorrow"])
