@@ -20,6 +20,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.catalog.holder import ReloadResult
 from bot.catalog.report import build_report, format_report
+from bot.channels.render import MAX_TEXT, split_html
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,9 @@ class AdminCommands:
 
 
 async def send_plain(bot, chat_id: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Send staff text (escaped, split to fit Telegram's limit)."""
-    chunks = [text[i : i + 3500] for i in range(0, len(text), 3500)] or [""]
-    for chunk in chunks:
-        await bot.send_message(
-            chat_id, f"<pre>{html.escape(chunk)}</pre>", parse_mode=ParseMode.HTML
-        )
+    """Send staff text (escaped, split to fit Telegram's limit, never inside an entity)."""
+    for chunk in split_html(html.escape(text), MAX_TEXT - len("<pre></pre>")):
+        await bot.send_message(chat_id, f"<pre>{chunk}</pre>", parse_mode=ParseMode.HTML)
 
 
 async def notify_admins(runtime: Runtime, bot, text: str) -> None:  # type: ignore[no-untyped-def]
