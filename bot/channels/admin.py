@@ -127,16 +127,23 @@ async def watch_catalog(runtime: Runtime, bot, stop: asyncio.Event) -> None:  # 
             return
         except TimeoutError:
             pass
-        if not runtime.catalog.changed_on_disk():
-            continue
-        result = await asyncio.to_thread(runtime.catalog.reload)
-        entries = len(runtime.catalog.index.catalog.services)
-        if result.problems:
-            log.warning("catalogue file rejected: %d problems", len(result.problems))
-        elif result.changed:
-            log.info("catalogue reloaded: %d entries", entries)
-        if result.problems or result.changed:
-            await notify_admins(runtime, bot, reload_text(result, entries))
+        try:
+            await _check_catalog(runtime, bot)
+        except Exception as error:  # the watcher must outlive anything a check can raise
+            log.error("catalogue check failed: %s", type(error).__name__, exc_info=True)
+
+
+async def _check_catalog(runtime: Runtime, bot) -> None:  # type: ignore[no-untyped-def]
+    if not runtime.catalog.changed_on_disk():
+        return
+    result = await asyncio.to_thread(runtime.catalog.reload)
+    entries = len(runtime.catalog.index.catalog.services)
+    if result.problems:
+        log.warning("catalogue file rejected: %d problems", len(result.problems))
+    elif result.changed:
+        log.info("catalogue reloaded: %d entries", entries)
+    if result.problems or result.changed:
+        await notify_admins(runtime, bot, reload_text(result, entries))
 
 
 async def purge_daily(runtime: Runtime, stop: asyncio.Event) -> None:
