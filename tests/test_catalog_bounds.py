@@ -99,6 +99,12 @@ NASTY = {
         7,
         "more than",
     ),
+    "many-values": (
+        HEAD
+        + entry().replace("[mental_health]", one_megabyte("[", "[" + "x," * 999 + "x], ", "[x]]")),
+        None,
+        "more than 200,000 values",
+    ),
     "many-bad-entries": (
         one_megabyte(HEAD, entry("x").replace("[any]", "[anyone]")),
         8,

@@ -178,7 +178,7 @@ def _number(value: Any) -> str:
 
 def _unknown_field(key: str, model: Any) -> str:
     names = field_names(model)
-    guess = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    guess = difflib.get_close_matches(key, names, n=1, cutoff=0.6) if len(key) < 60 else []
     if guess:
         return f"unknown field '{key}' — did you mean '{guess[0]}'?"
     if names:
@@ -191,7 +191,8 @@ def _not_allowed(value: Any, enum: Any) -> str:
         return f"'{value}' is not an allowed value"
     allowed = [str(member.value) for member in enum]
     kind = enum.__name__.lower()
-    guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    text = str(value)
+    guess = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6) if len(text) < 60 else []
     hint = f" Did you mean '{guess[0]}'?" if guess else ""
     return f"'{value}' is not a known {kind}.{hint} Use one of: {', '.join(allowed)}"
 

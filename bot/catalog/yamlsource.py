@@ -42,6 +42,7 @@ _MERGE = object()  # the `<<` merge key
 MAX_DEPTH = 20  # lists and groups inside each other (the catalogue uses 6)
 MAX_ITEMS = 5_000  # items in one list, or lines in one group
 MAX_KEY_LENGTH = 100  # characters in a field name or language code
+MAX_VALUES = 200_000  # texts (keys too), lists and groups in a file (the bundled one: 6,000)
 MAX_ALIASES = 50  # `*name` references in a file
 MAX_ALIAS_VALUES = 5_000  # values those references copy, in all
 
@@ -111,6 +112,10 @@ _HINTS = {
     "block sequence entries are not allowed": "a '- ' item where it is not expected",
     "found unexpected end of stream": "the file ends too early — is a bracket or quote not closed?",
 }
+_TOO_MANY = (
+    f"more than {MAX_VALUES:,} values in the file — a catalogue needs far fewer; "
+    "is it the right file?"
+)
 _TOO_DEEP = f"lists and groups are nested too deeply here (more than {MAX_DEPTH} levels)"
 
 
@@ -171,7 +176,7 @@ def _build(get_event: Any) -> Document:  # noqa: C901 - one state machine, inlin
     anchors: dict[str, tuple[Any, Any, int]] = {}  # name -> (value, its lines, values inside)
     duplicates: list[DuplicateKey] = []
     where: dict[int, tuple[Any, Any]] = {}
-    aliases = copied = 0
+    aliases = copied = values = 0
     # A frame: [container, pending key, anchor, merges, position in parent, lines,
     #           values inside (aliases expanded), items, line of the pending key]
     stack: list[list[Any]] = []
@@ -206,6 +211,9 @@ def _build(get_event: Any) -> Document:  # noqa: C901 - one state machine, inlin
             plain = event.implicit[0]
             value = None if plain and raw in _NULLS else raw
             line = event.start_mark.line + 1
+            values += 1
+            if values > MAX_VALUES:
+                raise YamlSyntaxError(line, _TOO_MANY)
             if not stack:
                 root, root_line = value, line
             else:
@@ -240,6 +248,9 @@ def _build(get_event: Any) -> Document:  # noqa: C901 - one state machine, inlin
             line = event.start_mark.line + 1
             if len(stack) >= MAX_DEPTH:
                 raise YamlSyntaxError(line, _TOO_DEEP)
+            values += 1
+            if values > MAX_VALUES:
+                raise YamlSyntaxError(line, _TOO_MANY)
             container = {} if kind is MappingStartEvent else []
             lines: Any = {} if kind is MappingStartEvent else []
             position: str | int | None = None
