@@ -88,8 +88,8 @@ def load_yaml_model(
 
     `pick`, if given, chooses the model from the parsed data instead. The first item of a
     list on the way to a problem is named by its `label_key`, as `noun "value"`.
-    The fast path (a valid file) never builds PyYAML's node tree; it is only composed to
-    put line numbers on problems.
+    Lines come from the single read of the file (no PyYAML node tree). Every problem is
+    found, but only the first MAX_PROBLEMS, by line, are worded; the rest are counted.
     """
     if len(text) > MAX_FILE_BYTES:
         raise CatalogError([Problem(filename, None, "", "", _too_big(len(text)))])
