@@ -30,11 +30,26 @@ FSI = "\u2068"  # first strong isolate
 PDI = "\u2069"  # pop directional isolate
 
 
-# A run of Latin letters or digits, with the spaces and punctuation inside names and numbers.
-LATIN_RUN = re.compile(
-    r"[A-Za-z0-9\u00C0-\u024F+(][A-Za-z0-9\u00C0-\u024F .,'’()\-–/&+@:]*[A-Za-z0-9\u00C0-\u024F)]"
-    r"|[A-Za-z0-9\u00C0-\u024F]"
-)
+# Latin script inside right-to-left text: a name, a number, an e-mail address. A run is the
+# longest stretch of these characters that begins with a letter, a digit, "+" or "(" and
+# ends with a letter, a digit or ")" (a single letter or digit is a run too).
+_LATIN = "A-Za-z0-9\u00c0-\u024f"
+_INSIDE = " .,'’()\\-–/&+@:"  # may sit inside a run, besides letters and digits
+_NOT_FIRST = " .,'’)-–/&@:"  # inside characters a run cannot begin with
+_NOT_LAST = " .,'’(-–/&+@:"  # inside characters a run cannot end with
+# A maximal stretch of run characters; each holds at most one run (found without backtracking,
+# so the time is linear in the text: the old single regex was quadratic on "++++…").
+LATIN_RUN = re.compile(f"[{_LATIN}{_INSIDE}]+")
+
+
+def _isolate_run(match: re.Match[str]) -> str:
+    stretch = match.group(0)
+    core = stretch.lstrip(_NOT_FIRST).rstrip(_NOT_LAST)
+    if not core or (len(core) == 1 and core in "+("):
+        return stretch
+    start = len(stretch) - len(stretch.lstrip(_NOT_FIRST))
+    end = start + len(core)
+    return f"{stretch[:start]}{FSI}{core}{PDI}{stretch[end:]}"
 
 
 def N_(message: str) -> str:
@@ -147,7 +162,7 @@ class Translator:
         """In a right-to-left language, isolate every run of Latin script inside `text`."""
         if not self.rtl:
             return text
-        return LATIN_RUN.sub(lambda match: f"{FSI}{match.group(0)}{PDI}", text)
+        return LATIN_RUN.sub(_isolate_run, text)
 
 
 class Translators:

@@ -24,7 +24,7 @@ def run_check(path: Path | None, today: date, out: TextIO, sources: Path | None 
     try:
         catalog = load_catalog(path)
     except CatalogError as error:
-        count = len(error.problems)
+        count = error.total
         noun = "problem" if count == 1 else "problems"
         print(f"{path}: {count} {noun} to fix; the bot will not load this file.", file=out)
         for problem in error.problems:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog.loader import CatalogError, bundled_catalog_path, load_catalog
 from bot.catalog.query import CatalogIndex
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,13 @@ class CatalogHolder:
         return self._stat() != self._signature
 
     def reload(self, force: bool = False) -> ReloadResult:
-        """Load the file again; keep serving the old catalogue if it has any problem."""
+        """Load the file again; keep serving the old catalogue if anything goes wrong.
+
+        Never raises: a file with problems, an unreadable file, and any failure while
+        reading it or building its index (even MemoryError or RecursionError) leave the old
+        catalogue in place and come back as problems. The file's signature is noted first,
+        so a file that fails is reported once, not at every check.
+        """
         signature = self._stat()
         if not force and signature == self._signature:
             return ReloadResult(changed=False)
@@ -54,5 +63,14 @@ class CatalogHolder:
             return ReloadResult(False, tuple(str(problem) for problem in error.problems))
         except OSError as error:
             return ReloadResult(False, (f"{self.path}: cannot read the file ({error.strerror})",))
+        except Exception as error:  # MemoryError and RecursionError are Exceptions too
+            log.error("catalogue reload failed: %s", type(error).__name__, exc_info=True)
+            return ReloadResult(
+                False,
+                (
+                    f"{self.path}: the bot could not load this file "
+                    f"({type(error).__name__}) — run: python -m bot catalog check",
+                ),
+            )
         self.index = index
         return ReloadResult(changed=True)

@@ -9,8 +9,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 FALLBACK_LANGUAGES = ("en", "fr")
 # Languages the bot speaks; the staff report measures translation coverage against these.
@@ -117,6 +125,43 @@ class Text(Strict):
         return language in self.as_dict()
 
 
+# The longest texts allowed, in characters (after the spaces at either end are removed).
+# A card must fit one Telegram message with room to spare; these are several times the
+# longest texts of the bundled catalogue.
+NAME_MAX = 150  # a service's name, in each language; an office's name too
+SUMMARY_MAX = 600  # a summary, in each language
+CONTACT_NOTE_MAX = 600  # a contact note, in each language
+LABEL_MAX = 150  # what a phone number, e-mail address or link is for, in each language
+ORGANIZATION_MAX = 150
+ADDRESS_LINE_MAX = 150  # one line of an address
+CITY_MAX = 80
+PLAIN_MAX = 300  # other short texts: the source's file and place, the version
+
+
+class TextTooLong(ValueError):
+    """One language of a text is longer than its field allows."""
+
+    def __init__(self, code: str, length: int, limit: int) -> None:
+        super().__init__(f"is too long: {length} characters, at most {limit} — shorten it")
+        self.code = code
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(text: Text) -> Text:
+        for code, value in text.as_dict().items():
+            if len(value) > limit:
+                raise TextTooLong(code, len(value), limit)
+        return text
+
+    return AfterValidator(check)
+
+
+Name = Annotated[Text, _at_most(NAME_MAX)]
+Summary = Annotated[Text, _at_most(SUMMARY_MAX)]
+ContactNote = Annotated[Text, _at_most(CONTACT_NOTE_MAX)]
+Label = Annotated[Text, _at_most(LABEL_MAX)]
+
+
 PHONE = re.compile(r"^(\(\+\d{1,3}\)|\+\d{1,3})?[ \d\-/.]{3,20}$")
 POSTAL_CODE = re.compile(r"^L-\d{4}$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
@@ -125,8 +170,8 @@ EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 class Phone(Strict):
     """A phone number exactly as the source writes it, plus what it is for."""
 
-    number: str
-    label: Text | None = None
+    number: str = Field(max_length=40)
+    label: Label | None = None
 
     @field_validator("number")
     @classmethod
@@ -148,8 +193,8 @@ class Phone(Strict):
 
 
 class Email(Strict):
-    address: str
-    label: Text | None = None
+    address: str = Field(max_length=254)
+    label: Label | None = None
 
     @field_validator("address")
     @classmethod
@@ -160,8 +205,8 @@ class Email(Strict):
 
 
 class Url(Strict):
-    url: str
-    label: Text | None = None
+    url: str = Field(max_length=2000)
+    label: Label | None = None
 
     @field_validator("url")
     @classmethod
@@ -174,10 +219,10 @@ class Url(Strict):
 class Location(Strict):
     """An office: where a person can go."""
 
-    name: Text | None = None
-    address: list[str] = Field(default_factory=list)
-    postal_code: str | None = None
-    city: str
+    name: Name | None = None
+    address: list[Annotated[str, Field(max_length=ADDRESS_LINE_MAX)]] = Field(default_factory=list)
+    postal_code: str | None = Field(default=None, max_length=20)
+    city: str = Field(max_length=CITY_MAX)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
 
@@ -243,17 +288,17 @@ class ActivePeriod(Strict):
 class Source(Strict):
     """Where the facts come from: a seed file and the place in it."""
 
-    file: str
-    place: str
+    file: str = Field(max_length=PLAIN_MAX)
+    place: str = Field(max_length=PLAIN_MAX)
 
 
 class Service(Strict):
     """One thing a person can use: a service, an office network or a project."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=48)
-    organization: str
-    name: Text
-    summary: Text
+    organization: str = Field(max_length=ORGANIZATION_MAX)
+    name: Name
+    summary: Summary
     needs: list[Need] = Field(min_length=1)
     statuses: list[Status] = Field(min_length=1)
     age: AgeRange | None = None
@@ -271,7 +316,7 @@ class Service(Strict):
     phones: list[Phone] = Field(default_factory=list)
     emails: list[Email] = Field(default_factory=list)
     urls: list[Url] = Field(default_factory=list)
-    contact_note: Text | None = None
+    contact_note: ContactNote | None = None
     general_information: bool = False
     source: Source
 
@@ -328,7 +373,7 @@ class DuplicateIdError(ValueError):
 class Catalog(Strict):
     """The whole catalogue file."""
 
-    version: str
+    version: str = Field(max_length=PLAIN_MAX)
     services: list[Service]
 
     @model_validator(mode="after")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from .model import TextTooLong
 from .yamlsource import Loc
 
 
@@ -32,11 +34,26 @@ class Problem:
 
 
 class CatalogError(Exception):
-    """A file that cannot be used; `problems` lists everything wrong with it."""
+    """A file that cannot be used; `problems` lists what is wrong with it.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    A file with very many problems lists only the first ones, then says how many more;
+    `total` counts them all.
+    """
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = problems
+        self.total = len(problems) if total is None else total
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+_LONG_QUOTE = re.compile(r"'([^'\n]{60})[^'\n]{20,}'")
+MAX_MESSAGE = 400
+
+
+def shorten(message: str) -> str:
+    """A message quoting a very long value quotes its beginning only."""
+    message = _LONG_QUOTE.sub(r"'\1…'", message)
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
 def technical_path(loc: Loc) -> str:
@@ -106,12 +123,19 @@ _SIMPLE = {
 }
 
 
+def error_loc(error: ErrorDetails) -> Loc:
+    """The place a pydantic error is shown at: a text too long, at its language's line."""
+    loc: Loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    return (*loc, cause.code) if isinstance(cause, TextTooLong) else loc
+
+
 def describe(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
     """The place and a plain-language message for one pydantic error.
 
     For an unknown field the place ends with the unknown key itself.
     """
-    loc: Loc = tuple(error["loc"])
+    loc = error_loc(error)
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
@@ -137,7 +161,8 @@ def describe(error: ErrorDetails, root: Any) -> tuple[Loc, str]:
     if kind == "less_than_equal":
         return loc, f"must be {_number(ctx['le'])} or less"
     if kind == "string_too_long":
-        return loc, f"is too long: at most {ctx['max_length']} characters"
+        length = f"{len(value)} characters, " if isinstance(value, str) else ""
+        return loc, f"is too long: {length}at most {ctx['max_length']} characters — shorten it"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
         return loc, (
             f"'{value}' cannot be used as an id: use only small letters, digits, '-' and '_', "
@@ -153,7 +178,7 @@ def _number(value: Any) -> str:
 
 def _unknown_field(key: str, model: Any) -> str:
     names = field_names(model)
-    guess = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    guess = difflib.get_close_matches(key, names, n=1, cutoff=0.6) if len(key) < 60 else []
     if guess:
         return f"unknown field '{key}' — did you mean '{guess[0]}'?"
     if names:
@@ -166,7 +191,8 @@ def _not_allowed(value: Any, enum: Any) -> str:
         return f"'{value}' is not an allowed value"
     allowed = [str(member.value) for member in enum]
     kind = enum.__name__.lower()
-    guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    text = str(value)
+    guess = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6) if len(text) < 60 else []
     hint = f" Did you mean '{guess[0]}'?" if guess else ""
     return f"'{value}' is not a known {kind}.{hint} Use one of: {', '.join(allowed)}"
 
@@ -204,7 +230,10 @@ def type_at(root: Any, loc: Loc) -> Any:
 
 
 def _strip_optional(tp: Any) -> Any:
+    """`X | None` and `Annotated[X, ...]` -> X."""
+    if get_origin(tp) is Annotated:
+        return _strip_optional(get_args(tp)[0])
     if get_origin(tp) in (Union, types.UnionType):
         args = [arg for arg in get_args(tp) if arg is not type(None)]
-        return args[0] if len(args) == 1 else tp
+        return _strip_optional(args[0]) if len(args) == 1 else tp
     return tp

@@ -20,6 +20,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.catalog.holder import ReloadResult
 from bot.catalog.report import build_report, format_report
+from bot.channels.render import MAX_TEXT, split_html
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,9 @@ class AdminCommands:
 
 
 async def send_plain(bot, chat_id: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Send staff text (escaped, split to fit Telegram's limit)."""
-    chunks = [text[i : i + 3500] for i in range(0, len(text), 3500)] or [""]
-    for chunk in chunks:
-        await bot.send_message(
-            chat_id, f"<pre>{html.escape(chunk)}</pre>", parse_mode=ParseMode.HTML
-        )
+    """Send staff text (escaped, split to fit Telegram's limit, never inside an entity)."""
+    for chunk in split_html(html.escape(text), MAX_TEXT - len("<pre></pre>")):
+        await bot.send_message(chat_id, f"<pre>{chunk}</pre>", parse_mode=ParseMode.HTML)
 
 
 async def notify_admins(runtime: Runtime, bot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -129,16 +127,23 @@ async def watch_catalog(runtime: Runtime, bot, stop: asyncio.Event) -> None:  # 
             return
         except TimeoutError:
             pass
-        if not runtime.catalog.changed_on_disk():
-            continue
-        result = await asyncio.to_thread(runtime.catalog.reload)
-        entries = len(runtime.catalog.index.catalog.services)
-        if result.problems:
-            log.warning("catalogue file rejected: %d problems", len(result.problems))
-        elif result.changed:
-            log.info("catalogue reloaded: %d entries", entries)
-        if result.problems or result.changed:
-            await notify_admins(runtime, bot, reload_text(result, entries))
+        try:
+            await _check_catalog(runtime, bot)
+        except Exception as error:  # the watcher must outlive anything a check can raise
+            log.error("catalogue check failed: %s", type(error).__name__, exc_info=True)
+
+
+async def _check_catalog(runtime: Runtime, bot) -> None:  # type: ignore[no-untyped-def]
+    if not runtime.catalog.changed_on_disk():
+        return
+    result = await asyncio.to_thread(runtime.catalog.reload)
+    entries = len(runtime.catalog.index.catalog.services)
+    if result.problems:
+        log.warning("catalogue file rejected: %d problems", len(result.problems))
+    elif result.changed:
+        log.info("catalogue reloaded: %d entries", entries)
+    if result.problems or result.changed:
+        await notify_admins(runtime, bot, reload_text(result, entries))
 
 
 async def purge_daily(runtime: Runtime, stop: asyncio.Event) -> None:

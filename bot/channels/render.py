@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from bot.channels.callback import CallbackPayload
@@ -25,22 +26,99 @@ def utf16_length(text: str) -> int:
 
 
 def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split at line breaks so each part fits Telegram's limit (tags never span lines here)."""
+    """Split at line breaks so each part fits Telegram's limit (tags never span lines here).
+
+    A line longer than a whole message is cut between words where it can, never inside a
+    tag or an entity such as `&amp;`; tags open at a cut are closed before it and opened
+    again after it, so every part is valid HTML on its own.
+    """
     parts: list[str] = []
-    current = ""
+    current, size = "", 0
     for line in text.split("\n"):
-        while utf16_length(line) > limit:  # a single overlong line: cut it (rare, plain text)
-            parts.append(line[: limit // 2])
-            line = line[limit // 2 :]
-        candidate = f"{current}\n{line}" if current else line
-        if utf16_length(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current or "…")
-    return parts
+        length = utf16_length(line)
+        pieces = [(line, length)] if length <= limit else _cut_line(line, limit)
+        for piece, piece_size in pieces:
+            if not current:
+                current, size = piece, piece_size
+            elif size + 1 + piece_size > limit:
+                parts.append(current)
+                current, size = piece, piece_size
+            else:
+                current, size = f"{current}\n{piece}", size + 1 + piece_size
+    parts.append(current)
+    parts = [part for part in parts if _TAG.sub("", part).strip()]
+    return parts or ["…"]
+
+
+# A tag, an entity, a run of spaces, a word, or a stray character (kept as one character).
+_TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
+_TAG = re.compile(r"<[^<>]*>")
+_TAG_NAME = re.compile(r"</?([A-Za-z0-9]+)")
+
+
+def _cut_line(line: str, limit: int) -> list[tuple[str, int]]:  # noqa: C901 - one scan
+    """Cut one overlong line into balanced pieces of at most `limit` UTF-16 units."""
+    pieces: list[tuple[str, int]] = []
+    stack: list[str] = []  # names of the tags open at this point
+    opened: list[str] = []  # tags open where the current piece begins
+    body: list[str] = []
+    size = 0  # UTF-16 units of the opening tags and the body so far
+    visible = False
+
+    def closing(tags: list[str]) -> int:
+        return sum(len(tag) + 3 for tag in tags)
+
+    def flush() -> None:
+        nonlocal opened, body, size, visible
+        end = "".join(f"</{tag}>" for tag in reversed(stack))
+        piece = "".join(f"<{tag}>" for tag in opened) + "".join(body) + end
+        pieces.append((piece, size + len(end)))
+        opened = list(stack)
+        body = []
+        size = sum(len(tag) + 2 for tag in opened)
+        visible = False
+
+    def add(token: str, token_size: int, after: list[str], shows: bool) -> bool:
+        nonlocal size, visible
+        if size + token_size + closing(after) > limit:
+            return False
+        body.append(token)
+        size += token_size
+        visible = visible or shows
+        stack[:] = after
+        return True
+
+    for match in _TOKEN.finditer(line):
+        token = match.group(0)
+        after = stack
+        if token.startswith("<") and len(token) > 1:
+            name = _TAG_NAME.match(token)
+            tag = name.group(1) if name else ""
+            after = stack[:-1] if token.startswith("</") and stack and stack[-1] == tag else stack
+            if not token.startswith("</"):
+                after = [*stack, tag]
+        elif token.isspace() and not visible:
+            continue  # no spaces at the start of a piece
+        token_size = utf16_length(token)
+        shows = not token.startswith("<") or len(token) == 1
+        if add(token, token_size, list(after), shows):
+            continue
+        if visible:
+            flush()
+            if token.isspace():
+                continue
+            if add(token, token_size, list(after), shows):
+                continue
+        if not shows or token.startswith("&") and len(token) > 1:
+            raise ValueError(f"a limit of {limit} cannot hold the tags of this line")
+        for char in token:  # a word longer than a whole piece: cut it anywhere
+            if not add(char, utf16_length(char), list(stack), True):
+                flush()
+                if not add(char, utf16_length(char), list(stack), True):
+                    raise ValueError(f"a limit of {limit} cannot hold the tags of this line")
+    if visible or not pieces:
+        flush()
+    return pieces
 
 
 def reply_html(reply: Reply) -> list[str]:
