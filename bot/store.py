@@ -99,6 +99,7 @@ class SQLiteStore:
         await db.execute("PRAGMA synchronous=NORMAL")
         await db.execute("PRAGMA secure_delete=ON")  # /forget overwrites, not just unlinks
         await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA temp_store=MEMORY")  # VACUUM's copy never touches a disk
         await db.executescript(SCHEMA)
         await db.commit()
         return cls(db, clock)
