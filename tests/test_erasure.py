@@ -154,3 +154,36 @@ async def test_need_counters_older_than_their_retention_are_deleted(tmp_path):
     finally:
         await store.close()
     assert old_week.encode() not in b"".join(raw(tmp_path).values())
+
+
+async def test_forget_in_the_running_bot_leaves_no_byte_of_the_person(tmp_path):
+    """The same through Telegram: a journey to the results, then /forget."""
+    from tests.conftest import BOT_TOKEN, running_bot
+    from tests.fake_bot_api import FakeBotAPI
+
+    async def act(fake: FakeBotAPI, user: int, update: int) -> None:
+        await fake.wait_for_reply(user, after_update_id=update, timeout=20)
+
+    async def tap(fake: FakeBotAPI, user: int, value: str) -> None:
+        data = next(d for d in fake.screen(user).callback_data if d.split("|")[4] == value)
+        await act(fake, user, fake.user_tap(user, data))
+
+    async with (
+        FakeBotAPI(token=BOT_TOKEN, seed=5) as fake,
+        running_bot(fake, tmp_path) as runtime,
+    ):
+        for other in OTHERS[:40]:
+            await act(fake, other, fake.user_message(other, "/start", language_code="en"))
+            await tap(fake, other, "en")
+        await act(fake, TARGET, fake.user_message(TARGET, "/start", language_code="fa"))
+        for value in ("fa", "me", "22-27", "asylum_applicant", "housing"):
+            await tap(fake, TARGET, value)
+        stored = await runtime.store.load(TARGET)
+        assert stored is not None and stored.answers.need == "housing"
+        assert traces(tmp_path, TARGET, [stored])  # the scan sees the person before
+        await act(fake, TARGET, fake.user_message(TARGET, "/forget"))
+        await fake.wait_until_idle(quiet=0.3, timeout=20)
+        assert await runtime.store.load(TARGET) is None
+        assert traces(tmp_path, TARGET, [stored]) == []
+        assert await runtime.store.load(OTHERS[0]) is not None
+    assert traces(tmp_path, TARGET, [stored]) == []

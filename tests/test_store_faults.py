@@ -192,3 +192,25 @@ async def test_another_process_holding_the_lock_loses_no_update(tmp_path):
         assert stored is not None and stored.step == "age"
         texts = admin_texts(fake)
         assert len(texts) == 2 and "locked" in texts[0].lower(), texts
+
+
+async def test_the_console_shows_the_emergency_numbers_when_the_store_fails(tmp_path):
+    import io
+
+    from bot.channels.console import run_console
+    from bot.runtime import open_runtime
+    from bot.settings import Settings
+
+    runtime = await open_runtime(Settings(data_dir=tmp_path))
+    error, reads = FAULTS["corrupt"]
+    faulty = FaultyConnection(runtime.store._db, error, reads)
+    runtime.store._db = faulty
+    out = io.StringIO()
+    try:
+        await run_console(runtime, read=lambda: "/quit", out=out, language="en")
+    finally:
+        runtime.store._db = faulty._db
+        await runtime.close()
+    text = out.getvalue()
+    assert "IF SOMEONE IS IN DANGER NOW" in text and "116 111" in text, text
+    assert "database is failing" in text
