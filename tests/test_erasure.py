@@ -187,3 +187,38 @@ async def test_forget_in_the_running_bot_leaves_no_byte_of_the_person(tmp_path):
         assert traces(tmp_path, TARGET, [stored]) == []
         assert await runtime.store.load(OTHERS[0]) is not None
     assert traces(tmp_path, TARGET, [stored]) == []
+
+
+async def test_a_scrub_that_could_not_run_is_done_after_a_later_write(tmp_path, monkeypatch):
+    """A full disk can stop VACUUM (it needs room for a copy): the row is deleted, and the
+    copies go at the next write once there is room."""
+    import sqlite3
+
+    import bot.store
+
+    monkeypatch.setattr(bot.store, "SCRUB_RETRY_SECONDS", 0.0)
+    clock = Clock(1_800_000_000)
+    store = await SQLiteStore.open(tmp_path / "bot.sqlite3", clock=clock)
+    real = store._db
+
+    class NoRoomForVacuum:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql == "VACUUM":
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)
+
+    try:
+        versions = await fill(store, clock)
+        store._db = NoRoomForVacuum()  # type: ignore[assignment]
+        await store.forget(TARGET)
+        assert await store.load(TARGET) is None
+        assert traces(tmp_path, TARGET, versions)  # deleted, but copies are left for now
+        store._db = real
+        await store.save(OTHERS[0], Session(language="en", step=StepName.NEED, last_update=9))
+        assert traces(tmp_path, TARGET, versions) == []
+    finally:
+        store._db = real
+        await store.close()
