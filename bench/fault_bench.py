@@ -66,6 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.e2e_bench import child_environment  # noqa: E402
+from bot.conversation import RECOVERY_QUIET  # noqa: E402
 from tests.fake_bot_api import FakeBotAPI, Faults  # noqa: E402
 
 TOKEN = "123456:FAKE-TOKEN-for-tests-0123456789"
@@ -226,6 +227,7 @@ async def run_scenario(scenario: Scenario, config: Config) -> Outcome:
                 await asyncio.sleep(max(0.0, config.outage - (time.monotonic() - fault_began)))
             with contextlib.suppress(TimeoutError):
                 await fake.wait_until_idle(quiet=1.0, timeout=config.settle)
+            await admin_told(fake, timeout=RECOVERY_QUIET + 10)
         finally:
             code = await run.stop()
         if code not in (0, None):
@@ -233,6 +235,18 @@ async def run_scenario(scenario: Scenario, config: Config) -> Outcome:
         tally(outcome, fake, run, users, marks, acted)
     outcome.seconds = round(time.monotonic() - began, 1)
     return outcome
+
+
+async def admin_told(fake: FakeBotAPI, timeout: float) -> None:
+    """Wait (bounded) until every outage told to the admin has its end told too."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = [(sent.text or "").lower() for sent in fake.sent(ADMIN)]
+        failing = sum("database is failing" in text for text in texts)
+        works = sum("database works again" in text for text in texts)
+        if works >= failing:
+            return
+        await asyncio.sleep(0.1)
 
 
 def tally(

@@ -41,41 +41,65 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error)[:120]}"
 
 
+RECOVERY_QUIET = 5.0  # seconds the store must work before the outage is declared over
+
+
 class StoreHealth:
-    """Whether the store works. Listeners hear `(failing, text)` once per change.
+    """Whether the store works. Listeners hear `(failing, text)` once per outage, and once
+    when it is over: when the store has worked for RECOVERY_QUIET seconds (a disk that is
+    nearly full fails and works by turns; that is one outage, not one per write).
 
     While it fails, one write at a time tries the store (`probe`); the others get the
     emergency screen at once instead of each waiting for the busy timeout in turn.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, quiet: float = RECOVERY_QUIET
+    ) -> None:
         self._clock = clock
-        self.failing_since: float | None = None
+        self.quiet = quiet
         self.failures = 0
         self.probe = asyncio.Lock()
+        self._failing = False  # the last write failed
+        self._outage_began: float | None = None  # told the listeners; not over yet
+        self._worked_at = 0.0
+        self._confirm: asyncio.TimerHandle | None = None
         self._listeners: list[Callable[[bool, str], None]] = []
 
     @property
     def failing(self) -> bool:
-        return self.failing_since is not None
+        return self._failing
 
     def listen(self, listener: Callable[[bool, str], None]) -> None:
         self._listeners.append(listener)
 
     def failed(self, error: BaseException) -> None:
         self.failures += 1
-        if self.failing_since is not None:
+        self._failing = True
+        if self._confirm is not None:  # failing again before the end was declared
+            self._confirm.cancel()
+            self._confirm = None
+        if self._outage_began is not None:
             return
-        self.failing_since = self._clock()
+        self._outage_began = self._clock()
         text = describe(error)
         log.error("the store is failing (%s); answering with the emergency screen", text)
         self._tell(True, text)
 
     def works(self) -> None:
-        if self.failing_since is None:
+        if not self._failing:
             return
-        seconds = self._clock() - self.failing_since
-        self.failing_since = None
+        self._failing = False
+        self._worked_at = self._clock()
+        if self._outage_began is not None and self._confirm is None:
+            self._confirm = asyncio.get_running_loop().call_later(self.quiet, self._over)
+
+    def _over(self) -> None:
+        self._confirm = None
+        if self._outage_began is None:
+            return
+        seconds = self._worked_at - self._outage_began
+        self._outage_began = None
         log.warning("the store works again after %.0f s", seconds)
         self._tell(False, f"{seconds:.0f} s")
 

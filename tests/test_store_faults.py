@@ -135,6 +135,7 @@ async def test_a_failing_store_still_answers_and_recovers_by_itself(tmp_path, ki
         stored = await runtime.store.load(user)
         assert stored is not None and stored.step == "age" and stored.last_update == tapped
         assert step_of(fake, newcomer) == "language"
+        await until(lambda: len(admin_texts(fake)) >= 2, timeout=15)
         texts = admin_texts(fake)
         assert len(texts) == 2, texts  # and once when it is over
         assert "again" in texts[1].lower()
@@ -190,6 +191,7 @@ async def test_another_process_holding_the_lock_loses_no_update(tmp_path):
         assert fake.update(tapped).confirmed
         stored = await runtime.store.load(user)
         assert stored is not None and stored.step == "age"
+        await until(lambda: len(admin_texts(fake)) >= 2, timeout=15)
         texts = admin_texts(fake)
         assert len(texts) == 2 and "locked" in texts[0].lower(), texts
 
@@ -214,3 +216,26 @@ async def test_the_console_shows_the_emergency_numbers_when_the_store_fails(tmp_
     text = out.getvalue()
     assert "IF SOMEONE IS IN DANGER NOW" in text and "116 111" in text, text
     assert "database is failing" in text
+
+
+async def test_a_flapping_store_is_one_outage_for_the_admins():
+    """A nearly full disk fails and works by turns: the admins hear of it once, and once
+    more when it has worked for a while."""
+    from bot.conversation import StoreHealth
+
+    told: list[tuple[bool, str]] = []
+    health = StoreHealth(quiet=0.3)
+    health.listen(lambda failing, text: told.append((failing, text)))
+    full = sqlite3.OperationalError("database or disk is full")
+    for _ in range(5):
+        health.failed(full)
+        assert health.failing
+        health.works()
+        assert not health.failing
+        await asyncio.sleep(0.05)
+    assert [failing for failing, _ in told] == [True]
+    assert "disk is full" in told[0][1]
+    await asyncio.sleep(0.5)
+    assert [failing for failing, _ in told] == [True, False]
+    health.failed(full)  # a new outage, after the end was told
+    assert [failing for failing, _ in told] == [True, False, True]
