@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +14,9 @@ from bot.conversation import Conversation
 from bot.flows.context import Context
 from bot.i18n import Translators
 from bot.settings import Settings
-from bot.store import SQLiteStore, Store
+from bot.store import SQLiteStore, Store, StoreError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,5 +55,8 @@ async def open_runtime(
     translators = Translators()
     runtime = Runtime(settings, store, catalog, translators, None, today)  # type: ignore[arg-type]
     runtime.conversation = Conversation(store, runtime.context)
-    await store.purge(settings.retention_days)
+    try:
+        await store.purge(settings.retention_days)
+    except StoreError as error:  # a full disk or a lock at start: the daily purge tries again
+        log.warning("retention purge at start failed (%s)", type(error).__name__)
     return runtime

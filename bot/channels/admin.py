@@ -22,6 +22,7 @@ from bot.catalog.holder import ReloadResult
 from bot.catalog.report import build_report, format_report
 from bot.channels.render import MAX_TEXT, split_html
 from bot.runtime import Runtime
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -147,10 +148,19 @@ async def _check_catalog(runtime: Runtime, bot) -> None:  # type: ignore[no-unty
 
 
 async def purge_daily(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Delete sessions idle longer than the retention period, once a day."""
+    """Delete sessions idle longer than the retention period, once a day (within the hour
+    again if the store fails: a failing disk must not stop the bot, nor the retention)."""
     while not stop.is_set():
-        removed = await runtime.store.purge(runtime.settings.retention_days)
-        if removed:
-            log.info("retention: deleted %d idle sessions", removed)
+        wait = 86400
+        try:
+            removed = await runtime.store.purge(runtime.settings.retention_days)
+        except StoreError as error:
+            log.warning(
+                "retention purge failed (%s); trying again in an hour", type(error).__name__
+            )
+            wait = 3600
+        else:
+            if removed:
+                log.info("retention: deleted %d idle sessions", removed)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=86400)
+            await asyncio.wait_for(stop.wait(), timeout=wait)

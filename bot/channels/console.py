@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.conversation import StoreFailure
 from bot.flows.model import Bold, Button, Input, Reply
 from bot.runtime import Runtime
 
@@ -63,9 +64,16 @@ async def run_console(
     language: str | None = None,
 ) -> None:
     """Talk to the bot until /quit or end of input."""
-    conversation = runtime.conversation
+
+    async def handle(inp: Input) -> Reply:
+        try:
+            return await runtime.conversation.handle(CONSOLE_USER, inp)
+        except StoreFailure as failure:  # nothing saved: the emergency numbers meanwhile
+            out.write(f"[the database is failing: {failure}]\n")
+            return failure.reply
+
     out.write("Type the number of an option, or write as you would in Telegram. /quit ends.\n\n")
-    reply = await conversation.handle(CONSOLE_USER, Input.start(language or ""))
+    reply = await handle(Input.start(language or ""))
     while True:
         text, buttons = render_text(reply)
         out.write(text + "\n\n")
@@ -77,4 +85,4 @@ async def run_console(
         inp = to_input(line, buttons, reply.screen, reply.step)
         if inp is None:
             return
-        reply = await conversation.handle(CONSOLE_USER, inp)
+        reply = await handle(inp)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from collections import OrderedDict
@@ -31,16 +32,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.admin import AdminCommands, purge_daily, watch_catalog
+from bot.channels.admin import AdminCommands, notify_admins, purge_daily, watch_catalog
 from bot.channels.callback import CallbackPayload
 from bot.channels.http import AiohttpRequest
 from bot.channels.polling import failed_updates, poll
 from bot.channels.render import keyboard, reply_html
 from bot.channels.retry import AmbiguousSend, RetryingRequest
+from bot.conversation import StoreFailure
 from bot.flows.model import Input, InputKind, Reply
 from bot.i18n import N_, supported
 from bot.runtime import Runtime
 from bot.share import SHARE_TEXT, deep_link, qr_png
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,11 @@ DESCRIPTION = N_(
     "family, work, school, papers, housing and more. Free, in your language."
 )
 SHORT_DESCRIPTION = N_("Find help in Luxembourg, in your language.")
+STORE_FAILING = (
+    "The database is failing ({error}). People get the emergency numbers meanwhile; their "
+    "messages are kept and answered once it works again. I will tell you when it does."
+)
+STORE_WORKS = "The database works again (after {duration}). Waiting messages are answered now."
 PRIVATE_ONLY = N_(
     "To protect your privacy I only talk in private chats. Open a private chat with me: {link}"
 )
@@ -71,11 +79,16 @@ class TelegramChannel:
 
     def __init__(self, runtime: Runtime, application: Application) -> None:
         self.runtime = runtime
+        self.application = application
         self.bot = application.bot
         self.message_ids = LastMessageIds()
         request = application.bot.request
         if hasattr(request, "on_message"):  # a RetryingRequest (tests may give another)
             request.on_message = self.message_ids.see
+        self.fallback_shown = BoundedIds()  # updates already shown the emergency screen
+        self._notices: asyncio.Lock = asyncio.Lock()  # admins hear outage, then recovery
+        self._tasks: set[asyncio.Task[None]] = set()
+        runtime.conversation.health.listen(self._store_changed)
 
     # --- updates -> inputs ------------------------------------------------------------------
 
@@ -99,7 +112,10 @@ class TelegramChannel:
 
     async def on_share(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send the bot's link and its QR code, ready to forward."""
-        session = await self.runtime.store.load(update.effective_user.id)
+        try:
+            session = await self.runtime.store.load(update.effective_user.id)
+        except StoreError:
+            session = None
         language = session.language if session else supported(_language_code(update))
         tr = self.runtime.translators[language]
         link = deep_link(context.bot.username or "")
@@ -157,23 +173,56 @@ class TelegramChannel:
         if query is None and update.effective_message is not None:
             # A new message is the newest of its chat; a tapped one may be old.
             self.message_ids.see(chat.id, update.effective_message.message_id)
-        reply = await self.runtime.conversation.handle(
-            user.id,
-            inp,
-            default_language=supported(_language_code(update)),
-            update_id=update.update_id,
-        )
+        try:
+            reply = await self.runtime.conversation.handle(
+                user.id,
+                inp,
+                default_language=supported(_language_code(update)),
+                update_id=update.update_id,
+            )
+        except StoreFailure as failure:
+            # Nothing was saved: the poller must not acknowledge the update, so that it is
+            # handled again once the store works. Meanwhile the person sees the emergency
+            # numbers, once per update (not at every try).
+            failed_updates(self.application).add(update.update_id)
+            if update.update_id in self.fallback_shown:
+                if query is not None:
+                    with contextlib.suppress(TelegramError):
+                        await query.answer()
+                return
+            await self._reply(chat.id, failure.reply, query)
+            self.fallback_shown.add(update.update_id)
+            return
+        if update.update_id in self.fallback_shown:
+            # the emergency screen came after the tapped message: answer below it, not above
+            self.fallback_shown.discard(update.update_id)
+            reply = dataclasses.replace(reply, new_message=True)
+        await self._reply(chat.id, reply, query)
+
+    async def _reply(self, chat_id: int, reply: Reply, query: CallbackQuery | None) -> None:
         if query is None:
-            await self.send(chat.id, reply)
+            await self.send(chat_id, reply)
             return
         # Stop the button's spinner and show the reply at the same time: one round trip.
         answered, sent = await asyncio.gather(
-            query.answer(), self.send(chat.id, reply, edit=query.message), return_exceptions=True
+            query.answer(), self.send(chat_id, reply, edit=query.message), return_exceptions=True
         )
         if isinstance(sent, BaseException):
             raise sent
         if isinstance(answered, BaseException) and not isinstance(answered, BadRequest):
             log.debug("could not answer a button tap: %s", type(answered).__name__)
+
+    def _store_changed(self, failing: bool, text: str) -> None:
+        """Tell the admins, in order, without holding up the reply being handled."""
+        message = STORE_FAILING.format(error=text) if failing else STORE_WORKS.format(duration=text)
+
+        async def tell() -> None:
+            async with self._notices:
+                await notify_admins(self.runtime, self.bot, message)
+
+        task = asyncio.get_running_loop().create_task(tell())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def send(self, chat_id: int, reply: Reply, edit: object = None) -> None:
         """Send a reply: edit the tapped message in place for questions, new messages else."""
@@ -303,6 +352,25 @@ class TelegramChannel:
                 log.warning(
                     "could not set the menu for %s: %s", language.code, type(error).__name__
                 )
+
+
+class BoundedIds:
+    """A set of update ids that forgets the oldest beyond `size`."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._size = size
+
+    def add(self, update_id: int) -> None:
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+
+    def discard(self, update_id: int) -> None:
+        self._ids.pop(update_id, None)
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
 
 
 class LastMessageIds:
