@@ -35,9 +35,9 @@ the fault in place on entry and removes it on exit, and a `Scenario` line):
 * `lock`: another process holds `BEGIN EXCLUSIVE` on the SQLite file;
 * `getupdates`: 60 % of getUpdates calls fail with a 5xx.
 
-A webhook-outage scenario (the bot in webhook mode while its sends fail) would need the
-fake's `deliver_to_webhook` in place of polling: a `Scenario` with `webhook=True` and a
-delivery loop in `Run` is the place for it.
+* `webhook-outage`: the bot in webhook mode; the fake delivers updates as Telegram does
+  (in order, again and again until one is answered with a 2xx) while every call the bot
+  makes to the Bot API fails with a 5xx.
 
 Exit status: 0 when no update was lost or duplicated in any scenario that ran, 1 otherwise,
 2 when a bot did not start.
@@ -65,18 +65,32 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
+
 from bench.e2e_bench import child_environment  # noqa: E402
 from bot.conversation import RECOVERY_QUIET  # noqa: E402
 from tests.fake_bot_api import FakeBotAPI, Faults  # noqa: E402
 
 TOKEN = "123456:FAKE-TOKEN-for-tests-0123456789"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 ADMIN = 990_001
 FIRST_USER = 700_001
 
 
 @dataclass
 class Config:
-    scenarios: list[str] = field(default_factory=lambda: ["disk-full", "lock", "getupdates"])
+    scenarios: list[str] = field(
+        default_factory=lambda: ["disk-full", "lock", "getupdates", "webhook-outage"]
+    )
     users: int = 8
     outage: float = 12.0  # seconds the fault lasts
     reply_timeout: float = 15.0  # how long a person waits for something during the fault
@@ -113,7 +127,11 @@ class Outcome:
 class Run:
     """A fresh bot on `data_dir` against `fake`, and what the scenario needs to reach."""
 
-    def __init__(self, fake: FakeBotAPI, data_dir: Path, config: Config) -> None:
+    def __init__(
+        self, fake: FakeBotAPI, data_dir: Path, config: Config, webhook: bool = False
+    ) -> None:
+        self.webhook = webhook
+        self._delivery: asyncio.Task[None] | None = None
         self.fake = fake
         self.data_dir = data_dir
         self.config = config
@@ -122,9 +140,16 @@ class Run:
         self.log_path = Path(tempfile.mkdtemp(prefix="fault-bench-log-")) / "bot.log"
 
     async def start(self) -> bool:
-        env = child_environment(
-            self.fake, self.data_dir, BOT_ADMIN_IDS=str(ADMIN), BOT_CATALOG_CHECK_SECONDS="0"
-        )
+        extra = {"BOT_ADMIN_IDS": str(ADMIN), "BOT_CATALOG_CHECK_SECONDS": "0"}
+        if self.webhook:
+            port = free_port()
+            extra.update(
+                BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                BOT_WEBHOOK_SECRET="fault-bench-secret",
+                BOT_WEBHOOK_LISTEN="127.0.0.1",
+                BOT_WEBHOOK_PORT=str(port),
+            )
+        env = child_environment(self.fake, self.data_dir, **extra)
         with open(self.log_path, "ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -137,13 +162,27 @@ class Run:
                 stderr=log,
             )
         began = time.monotonic()
-        while self.fake.counts["getUpdates"] == 0:
+        while not (self.fake.webhook_url if self.webhook else self.fake.counts["getUpdates"]):
             if self.process.returncode is not None or time.monotonic() - began > 60:
                 return False
             await asyncio.sleep(0.02)
+        if self.webhook:
+            self._delivery = asyncio.create_task(self._deliver())
         return True
 
+    async def _deliver(self) -> None:
+        """Telegram's webhook delivery: pending updates in order, again after a failure."""
+        while True:
+            try:
+                statuses = await self.fake.deliver_to_webhook()
+            except (aiohttp.ClientError, TimeoutError, OSError):
+                statuses = [0]  # Telegram counts a time-out or a refused connection as failed
+            await asyncio.sleep(0.5 if statuses and statuses[-1] >= 300 else 0.05)
+
     async def stop(self) -> int | None:
+        if self._delivery is not None:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
         if self.process is None:
             return None
         if self.process.returncode is None:
@@ -207,7 +246,7 @@ async def run_scenario(scenario: Scenario, config: Config) -> Outcome:
             outcome.skipped = f"{type(error).__name__}: {error}"
             return outcome
         fake = await stack.enter_async_context(FakeBotAPI(token=TOKEN, seed=config.seed))
-        run = Run(fake, data_dir, config)
+        run = Run(fake, data_dir, config, webhook=scenario.webhook)
         if not await run.start():
             outcome.problems.append(f"the bot did not start (log: {run.log_path})")
             await run.stop()
@@ -388,11 +427,22 @@ async def getupdates_faults(run: Run) -> AsyncIterator[None]:
         run.fake.faults = None
 
 
+@contextlib.asynccontextmanager
+async def bot_api_outage(run: Run) -> AsyncIterator[None]:
+    """Every call the bot makes fails with a 5xx (Telegram down for the bot's sends)."""
+    run.fake.faults = Faults(error_5xx=1.0, seed=run.config.seed)  # all but getUpdates
+    try:
+        yield
+    finally:
+        run.fake.faults = None
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
     fault: Callable[[Run], contextlib.AbstractAsyncContextManager[None]]
     data_dir: Callable[[], contextlib.AbstractAsyncContextManager[Path]] = temporary_dir
+    webhook: bool = False
 
 
 SCENARIOS = {
@@ -401,6 +451,7 @@ SCENARIOS = {
         Scenario("disk-full", disk_full, data_dir=small_tmpfs),
         Scenario("lock", lock),
         Scenario("getupdates", getupdates_faults),
+        Scenario("webhook-outage", bot_api_outage, webhook=True),
     )
 }
 
