@@ -18,16 +18,17 @@ that serve the person; age, status and audience are never dropped (`MatchResult.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from heapq import nsmallest
+from heapq import merge, nsmallest
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .eligibility import (
     ADULT,
+    FAMILY_NEEDS,
     STATUS_EQUIVALENTS,
     Condition,
     age_fit_limits,
@@ -121,6 +122,7 @@ class _Entry:
         "contact",
         "languages",
         "offices",
+        "vectors",
         "low",
         "high",
         "of_child",
@@ -147,26 +149,195 @@ class _Entry:
             at = places.coordinates(location)
             offices.append((location, point(*at) if at else None))
         self.offices = tuple(offices)
+        self.vectors = tuple(at for _, at in offices if at is not None)
         self.low, self.high = age_limits(service)
         self.of_child = service.age_of is AgeOf.CHILD
         self.audience = tuple(Condition(group.value) for group in service.audience)
         self.young = Condition.YOUNG_PEOPLE in self.audience
 
 
-# One pool per need and status slot: (entry, names the status, status unconfirmed, group),
-# in ranking order of what does not depend on the person (see `_group`).
-_PoolItem = tuple[_Entry, bool, int]
 STATUS_SLOTS: tuple[Status | None, ...] = (None, *(s for s in Status if s is not Status.ANY))
+
+# How an entry's status and audience let it fit a person fully (its ages aside):
+PLAIN = 0  # status confirmed, no audience: fits unless its age limits leave a doubt
+YOUNG = 1  # status confirmed, only young people as audience: fits a minor
+NEVER = 2  # status unconfirmed, or an audience the bot never asks about: always conditional
+
+_Item = tuple[int, _Entry, bool]  # (file order, entry, status unconfirmed)
+
+
+def _kind(entry: _Entry, unconfirmed: bool) -> int:
+    """PLAIN, YOUNG or NEVER (see above)."""
+    if unconfirmed or any(c is not Condition.YOUNG_PEOPLE for c in entry.audience):
+        return NEVER
+    return YOUNG if entry.audience else PLAIN
+
+
+class _Shelf:
+    """The entries of one pool, ranking group and kind, in file order, and per language the
+    ones working in it."""
+
+    __slots__ = ("items", "speakers")
+
+    def __init__(self) -> None:
+        self.items: list[_Item] = []
+        self.speakers: dict[str, list[_Item]] = {}
+
+    def add(self, item: _Item) -> None:
+        self.items.append(item)
+        for language in item[1].languages:
+            self.speakers.setdefault(language, []).append(item)
+
+
+class _Group:
+    """The entries of one pool that share the part of the ranking that does not depend on
+    the person (`_group`), split by kind."""
+
+    __slots__ = ("rank", "aged", "shelves")
+
+    def __init__(self, rank: int, aged: bool) -> None:
+        self.rank = rank
+        self.aged = aged  # the entries state an age limit (the rank says so too)
+        self.shelves = (_Shelf(), _Shelf(), _Shelf())  # PLAIN, YOUNG, NEVER
+
+    def to_search(self, fits: bool, search: _Search) -> list[_Shelf]:
+        """The shelves that may hold entries fitting the person fully (`fits`) or only with
+        conditions; `_Search.conditions` has the final word on each entry."""
+        plain, young, never = self.shelves
+        if fits:
+            if self.aged and search.band is None:
+                return []  # an unknown age is a condition for every age limit
+            shelves = [plain, young] if search.minor else [plain]
+        elif self.aged:  # an age band that straddles the limits is a condition
+            shelves = [plain, young, never]
+        else:
+            shelves = [never] if search.minor else [young, never]
+        return [shelf for shelf in shelves if shelf.items]
+
+
+class _DayCounts:
+    """How many entries of a pool are current on one day, by age limits, to count the
+    matches of a search without finding them all."""
+
+    __slots__ = ("day", "open", "limited", "memo")
+
+    def __init__(self, day: int, kinds: Counter[tuple[int, int, int | None, int | None, bool]]):
+        self.day = day
+        self.open = 0  # current entries with no age limit
+        limited: Counter[tuple[int, int, bool]] = Counter()
+        for (start, until, low, high, of_child), n in kinds.items():
+            if start <= day <= until:
+                if low is None or high is None:
+                    self.open += n
+                else:
+                    limited[low, high, of_child] += n
+        self.limited = [(low, high, of_child, n) for (low, high, of_child), n in limited.items()]
+        self.memo: dict[tuple[tuple[int, int] | None, bool], int] = {}
+
+    def count(self, band: tuple[int, int] | None, parent: bool) -> int:
+        """Current entries whose ages serve a person in `band` (see `age_fit_limits`); with
+        `parent`, limits that are a child's age serve whatever the band."""
+        key = band, parent
+        found = self.memo.get(key)
+        if found is None:
+            found = self.open
+            if band is None:
+                found += sum(n for _, _, _, n in self.limited)
+            else:
+                youngest, oldest = band
+                found += sum(
+                    n
+                    for low, high, of_child, n in self.limited
+                    if (youngest <= high and oldest >= low) or (parent and of_child)
+                )
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            self.memo[key] = found
+        return found
+
+
+class _Pool:
+    """The services under one need key and status slot: groups in ranking order, and the
+    counts per day."""
+
+    def __init__(self, items: list[tuple[_Entry, bool, int]]) -> None:
+        groups: dict[int, _Group] = {}
+        for entry, unconfirmed, rank in sorted(items, key=lambda item: (item[2], item[0].order)):
+            group = groups.get(rank)
+            if group is None:
+                group = groups[rank] = _Group(rank, entry.low is not None)
+            group.shelves[_kind(entry, unconfirmed)].add((entry.order, entry, unconfirmed))
+        self.groups = tuple(groups.values())  # in ranking order: items were sorted by rank
+        self._kinds = Counter(
+            (entry.start, entry.until, entry.low, entry.high, entry.of_child)
+            for entry, _, _ in items
+        )
+        self._counts: _DayCounts | None = None
+
+    def count(self, day: int, band: tuple[int, int] | None, parent: bool) -> int:
+        """How many entries a search on `day` for that age band finds (see `_DayCounts`)."""
+        counts = self._counts
+        if counts is None or counts.day != day:
+            counts = self._counts = _DayCounts(day, self._kinds)
+        return counts.count(band, parent)
+
+
+class _Search:
+    """One search: the person, the day and the position, and the test of one entry."""
+
+    __slots__ = ("day", "band", "minor", "who", "need", "parent", "language", "here")
+
+    def __init__(self, profile: Profile, day: int, here: Point | None) -> None:
+        self.day = day
+        self.band = profile.age_band
+        self.minor = self.band is not None and self.band[1] < ADULT
+        self.who, self.need, self.language = profile.who, profile.need, profile.language
+        self.parent = self.who == "me" and self.need in FAMILY_NEEDS  # see `age_fit_limits`
+        self.here = here
+
+    def conditions(self, entry: _Entry, unconfirmed: bool) -> tuple[Condition, ...] | None:
+        """None when the entry is not current on the day or its ages exclude the person;
+        else the conditions it is offered under, as `eligibility.assess` gives them."""
+        if not entry.start <= self.day <= entry.until:
+            return None
+        conditions: tuple[Condition, ...] = (Condition.STATUS,) if unconfirmed else ()
+        if entry.low is not None:
+            in_age, age_condition = age_fit_limits(
+                entry.low, entry.high, entry.of_child, self.band, self.who, self.need
+            )
+            if not in_age:
+                return None
+            if age_condition is not None:
+                conditions += (age_condition,)
+        if entry.audience:
+            if self.minor and entry.young:
+                conditions += tuple(c for c in entry.audience if c is not Condition.YOUNG_PEOPLE)
+            else:
+                conditions += entry.audience
+        return conditions
+
+
+# A match found: (closeness of the nearest office or -2, entry, conditions).
+_Found = tuple[float, _Entry, tuple[Condition, ...]]
 
 
 class CatalogIndex:
-    """The catalogue prepared for matching; build once per catalogue version."""
+    """The catalogue prepared for matching; build once per catalogue version.
+
+    Services are kept in pools per need key and status slot, each pool in groups of the
+    ranking's static part (reachable, named status, age limit, contact kind) and each group
+    on shelves by whether status and audience let an entry fit fully (`PLAIN`, `YOUNG`,
+    `NEVER`). A search walks the groups in ranking order, first for what fits fully, then
+    for what fits with conditions, speakers of the person's language first within a group,
+    and stops as soon as it has `limit` matches; `total` comes from counts per day and age
+    limits, so a first page never looks at the whole pool.
+    """
 
     def __init__(self, catalog: Catalog, gazetteer: Gazetteer | None = None) -> None:
         """`gazetteer` places offices that have only a city (the bundled one by default)."""
         self.catalog = catalog
         places = gazetteer if gazetteer is not None else default_gazetteer()
-        pools: dict[tuple[Need | str | None, Status | None], list[_PoolItem]] = defaultdict(list)
+        items: dict[tuple[Need | str | None, Status | None], list] = defaultdict(list)
         with gc_paused():
             for order, service in enumerate(catalog.services):
                 entry = _Entry(service, order, places)
@@ -174,12 +345,10 @@ class CatalogIndex:
                     served, named, unconfirmed = status_fit(service, slot)
                     if not served:
                         continue
-                    group = _group(entry, named)
+                    rank = _group(entry, named)
                     for key in _need_keys(service):
-                        pools[key, slot].append((entry, unconfirmed, group))
-            for items in pools.values():
-                items.sort(key=lambda item: (item[2], item[0].order))
-        self._pools = dict(pools)
+                        items[key, slot].append((entry, unconfirmed, rank))
+            self._pools = {key: _Pool(pool) for key, pool in items.items()}
 
     def match(self, profile: Profile, today: date, limit: int | None = None) -> MatchResult:
         """Services for `profile` on `today`, best first; at most `limit` when given."""
@@ -188,10 +357,10 @@ class CatalogIndex:
         here = None
         if profile.latitude is not None and profile.longitude is not None:
             here = point(profile.latitude, profile.longitude)
-        day = today.toordinal()
+        search = _Search(profile, today.toordinal(), here)
         status = None if profile.status is Status.ANY else profile.status
-        matches, total = self._find(profile.need, status, profile, day, here, limit)
-        general, general_total = self._find(GENERAL, status, profile, day, here, limit)
+        matches, total = self._find(profile.need, status, search, limit)
+        general, general_total = self._find(GENERAL, status, search, limit)
         exact = bool(matches)
         widened = False
         if not matches:
@@ -202,52 +371,74 @@ class CatalogIndex:
         self,
         key: Need | str | None,
         status: Status | None,
-        profile: Profile,
-        day: int,
-        here: Point | None,
+        search: _Search,
         limit: int | None,
     ) -> tuple[list[Match], int]:
-        band = profile.age_band
-        minor = band is not None and band[1] < ADULT
-        who, need, language = profile.who, profile.need, profile.language
-        ranked = []
-        for entry, unconfirmed, group in self._pools.get((key, status), ()):
-            if not entry.start <= day <= entry.until:
-                continue
-            conditions: tuple[Condition, ...] = (Condition.STATUS,) if unconfirmed else ()
-            if entry.low is not None:
-                in_age, age_condition = age_fit_limits(
-                    entry.low, entry.high, entry.of_child, band, who, need
-                )
-                if not in_age:
-                    continue
-                if age_condition is not None:
-                    conditions += (age_condition,)
-            if entry.audience:
-                if minor and entry.young:
-                    conditions += tuple(
-                        c for c in entry.audience if c is not Condition.YOUNG_PEOPLE
-                    )
-                else:
-                    conditions += entry.audience
-            near = _closest(entry, here)
-            ranked.append(
-                (
-                    not fits_fully(conditions),
-                    group,
-                    language not in entry.languages,
-                    -near,
-                    entry.order,
-                    entry,
-                    conditions,
-                )
-            )
-        best = nsmallest(limit, ranked) if limit else sorted(ranked)
+        """The first `limit` matches (all without a limit) in one pool, and how many match."""
+        pool = self._pools.get((key, status))
+        if pool is None:
+            return [], 0
+        total = pool.count(search.day, search.band, search.parent)
+        want = total if limit is None else min(limit, total)
+        found: list[_Found] = []
+        for fits in (True, False):
+            for group in pool.groups:
+                if len(found) >= want:
+                    break
+                shelves = group.to_search(fits, search)
+                if shelves:
+                    found += _take(shelves, search, fits, True, want - len(found))
+                if shelves and len(found) < want:
+                    found += _take(shelves, search, fits, False, want - len(found))
+        here, language = search.here, search.language
         matches = []
-        for _, _, not_speaks, near, _, entry, conditions in best:
-            locations, distance = _offices(entry, here, -near)
-            matches.append(Match(entry.service, locations, distance, not not_speaks, conditions))
-        return matches, len(ranked)
+        for near, entry, conditions in found:
+            locations, distance = _offices(entry, here, near)
+            speaks = language in entry.languages
+            matches.append(Match(entry.service, locations, distance, speaks, conditions))
+        return matches, total
+
+
+def _take(
+    shelves: list[_Shelf], search: _Search, fits: bool, speaks: bool, want: int
+) -> list[_Found]:
+    """Up to `want` entries of `shelves` that serve the person, fit fully or not as `fits`
+    says and work in the person's language or not as `speaks` says: nearest office first
+    when a position is given (those without a known office last), else in file order."""
+    language = search.language
+    lists = [shelf.speakers.get(language, ()) if speaks else shelf.items for shelf in shelves]
+    candidates = lists[0] if len(lists) == 1 else merge(*lists)
+    assess = search.conditions
+    here = search.here
+    found: list[_Found] = []
+    if here is None:
+        for _, entry, unconfirmed in candidates:
+            if not speaks and language in entry.languages:
+                continue
+            conditions = assess(entry, unconfirmed)
+            if conditions is None or fits_fully(conditions) != fits:
+                continue
+            found.append((-2.0, entry, conditions))
+            if len(found) >= want:
+                break
+        return found
+    placed: list[tuple[float, int, _Entry, tuple[Condition, ...]]] = []
+    unplaced: list[_Found] = []
+    for order, entry, unconfirmed in candidates:
+        if not speaks and language in entry.languages:
+            continue
+        conditions = assess(entry, unconfirmed)
+        if conditions is None or fits_fully(conditions) != fits:
+            continue
+        near = _closest(entry, here)
+        if near < -1:
+            if len(unplaced) < want:
+                unplaced.append((near, entry, conditions))
+        else:
+            placed.append((-near, order, entry, conditions))
+    best = nsmallest(want, placed) if want < len(placed) else sorted(placed)
+    found = [(-near, entry, conditions) for near, _, entry, conditions in best]
+    return found + unplaced[: want - len(found)]
 
 
 def _group(entry: _Entry, named: bool) -> int:
@@ -257,15 +448,13 @@ def _group(entry: _Entry, named: bool) -> int:
     return ((unreachable * 2 + (not named)) * 2 + (entry.low is None)) * 3 + entry.contact
 
 
-def _closest(entry: _Entry, here: Point | None) -> float:
-    """The closeness of the nearest office (larger is nearer); -2 when unknown."""
+def _closest(entry: _Entry, here: Point) -> float:
+    """The closeness of the nearest office (larger is nearer); -2 when none is placed."""
     best = -2.0
-    if here is not None:
-        for _, at in entry.offices:
-            if at is not None:
-                near = closeness(here, at)
-                if near > best:
-                    best = near
+    for at in entry.vectors:
+        near = closeness(here, at)
+        if near > best:
+            best = near
     return best
 
 
