@@ -128,6 +128,9 @@ class _Entry:
         "of_child",
         "audience",
         "young",
+        "ages",
+        "dated",
+        "kind",
     )
 
     def __init__(self, service: Service, order: int, places: Gazetteer) -> None:
@@ -154,6 +157,9 @@ class _Entry:
         self.of_child = service.age_of is AgeOf.CHILD
         self.audience = tuple(Condition(group.value) for group in service.audience)
         self.young = Condition.YOUNG_PEOPLE in self.audience
+        self.ages = None if self.low is None else (self.low, self.high, self.of_child)
+        self.dated = self.start, self.until, self.ages  # what `total` counts by
+        self.kind = _kind(self.audience)
 
 
 STATUS_SLOTS: tuple[Status | None, ...] = (None, *(s for s in Status if s is not Status.ANY))
@@ -163,56 +169,55 @@ PLAIN = 0  # status confirmed, no audience: fits unless its age limits leave a d
 YOUNG = 1  # status confirmed, only young people as audience: fits a minor
 NEVER = 2  # status unconfirmed, or an audience the bot never asks about: always conditional
 
+_Ages = tuple[int, int, bool]  # an entry's age limits: (youngest, oldest, a child's age)
 _Item = tuple[int, _Entry, bool]  # (file order, entry, status unconfirmed)
 
 
-def _kind(entry: _Entry, unconfirmed: bool) -> int:
-    """PLAIN, YOUNG or NEVER (see above)."""
-    if unconfirmed or any(c is not Condition.YOUNG_PEOPLE for c in entry.audience):
+def _kind(audience: tuple[Condition, ...]) -> int:
+    """PLAIN, YOUNG or NEVER (see above) for an entry whose status is confirmed."""
+    if any(c is not Condition.YOUNG_PEOPLE for c in audience):
         return NEVER
-    return YOUNG if entry.audience else PLAIN
+    return YOUNG if audience else PLAIN
+
+
+SMALL = 16  # a shelf with fewer entries has no lists per language: a scan is as quick
 
 
 class _Shelf:
-    """The entries of one pool, ranking group and kind, in file order, and per language the
-    ones working in it."""
+    """The entries of one pool that share a ranking group, a kind and age limits, in file
+    order, and per language the ones working in it. Whether such an entry is offered to a
+    person, and fitting fully or not, is the same for all of them but for their dates."""
 
-    __slots__ = ("items", "speakers")
+    __slots__ = ("kind", "ages", "items", "speakers")
 
-    def __init__(self) -> None:
-        self.items: list[_Item] = []
-        self.speakers: dict[str, list[_Item]] = {}
+    def __init__(self, kind: int, ages: _Ages | None, items: list[_Item]) -> None:
+        self.kind = kind
+        self.ages = ages
+        self.items = items
+        self.speakers: dict[str, list[_Item]] | None = None
+        if len(items) >= SMALL:
+            self.speakers = speakers = {}
+            for item in items:
+                for language in item[1].languages:
+                    listed = speakers.get(language)
+                    if listed is None:
+                        speakers[language] = [item]
+                    else:
+                        listed.append(item)
 
-    def add(self, item: _Item) -> None:
-        self.items.append(item)
-        for language in item[1].languages:
-            self.speakers.setdefault(language, []).append(item)
-
-
-class _Group:
-    """The entries of one pool that share the part of the ranking that does not depend on
-    the person (`_group`), split by kind."""
-
-    __slots__ = ("rank", "aged", "shelves")
-
-    def __init__(self, rank: int, aged: bool) -> None:
-        self.rank = rank
-        self.aged = aged  # the entries state an age limit (the rank says so too)
-        self.shelves = (_Shelf(), _Shelf(), _Shelf())  # PLAIN, YOUNG, NEVER
-
-    def to_search(self, fits: bool, search: _Search) -> list[_Shelf]:
-        """The shelves that may hold entries fitting the person fully (`fits`) or only with
-        conditions; `_Search.conditions` has the final word on each entry."""
-        plain, young, never = self.shelves
-        if fits:
-            if self.aged and search.band is None:
-                return []  # an unknown age is a condition for every age limit
-            shelves = [plain, young] if search.minor else [plain]
-        elif self.aged:  # an age band that straddles the limits is a condition
-            shelves = [plain, young, never]
-        else:
-            shelves = [never] if search.minor else [young, never]
-        return [shelf for shelf in shelves if shelf.items]
+    def fits(self, search: _Search) -> bool | None:
+        """None when these entries' ages exclude the person; else whether they fit fully
+        (see `eligibility.fits_fully`) or only with conditions."""
+        fits = self.kind == PLAIN or (self.kind == YOUNG and search.minor)
+        if self.ages is None:
+            return fits
+        low, high, of_child = self.ages
+        in_age, condition = age_fit_limits(
+            low, high, of_child, search.band, search.who, search.need
+        )
+        if not in_age:
+            return None
+        return fits and condition in (None, Condition.PARENT)
 
 
 class _DayCounts:
@@ -221,16 +226,16 @@ class _DayCounts:
 
     __slots__ = ("day", "open", "limited", "memo")
 
-    def __init__(self, day: int, kinds: Counter[tuple[int, int, int | None, int | None, bool]]):
+    def __init__(self, day: int, kinds: Counter[tuple[int, int, _Ages | None]]) -> None:
         self.day = day
         self.open = 0  # current entries with no age limit
-        limited: Counter[tuple[int, int, bool]] = Counter()
-        for (start, until, low, high, of_child), n in kinds.items():
+        limited: Counter[_Ages] = Counter()
+        for (start, until, ages), n in kinds.items():
             if start <= day <= until:
-                if low is None or high is None:
+                if ages is None:
                     self.open += n
                 else:
-                    limited[low, high, of_child] += n
+                    limited[ages] += n
         self.limited = [(low, high, of_child, n) for (low, high, of_child), n in limited.items()]
         self.memo: dict[tuple[tuple[int, int] | None, bool], int] = {}
 
@@ -250,40 +255,68 @@ class _DayCounts:
                     for low, high, of_child, n in self.limited
                     if (youngest <= high and oldest >= low) or (parent and of_child)
                 )
-            if len(self.memo) > 4096:
+            if len(self.memo) > MEMO_MAX:
                 self.memo.clear()
             self.memo[key] = found
         return found
 
 
+MEMO_MAX = 1024  # searches remembered per pool (age bands, mostly from the age buttons)
+
+
 class _Pool:
-    """The services under one need key and status slot: groups in ranking order, and the
+    """The services under one need key and status slot: shelves by ranking group, and the
     counts per day."""
 
-    def __init__(self, items: list[tuple[_Entry, bool, int]]) -> None:
-        groups: dict[int, _Group] = {}
-        for entry, unconfirmed, rank in sorted(items, key=lambda item: (item[2], item[0].order)):
-            group = groups.get(rank)
-            if group is None:
-                group = groups[rank] = _Group(rank, entry.low is not None)
-            group.shelves[_kind(entry, unconfirmed)].add((entry.order, entry, unconfirmed))
-        self.groups = tuple(groups.values())  # in ranking order: items were sorted by rank
-        self._kinds = Counter(
-            (entry.start, entry.until, entry.low, entry.high, entry.of_child)
-            for entry, _, _ in items
-        )
+    def __init__(self, items: list[tuple[_Item, int, int]]) -> None:
+        """`items` in file order, each with its rank (`_group`) and kind."""
+        shelves: dict[tuple[int, int, _Ages | None], list[_Item]] = {}
+        for item, rank, kind in items:
+            key = rank, kind, item[1].ages
+            listed = shelves.get(key)
+            if listed is None:
+                shelves[key] = [item]
+            else:
+                listed.append(item)
+        groups: dict[int, list[_Shelf]] = defaultdict(list)
+        for (rank, kind, ages), listed in shelves.items():
+            groups[rank].append(_Shelf(kind, ages, listed))
+        self.groups = [tuple(groups[rank]) for rank in sorted(groups)]
+        self._kinds = Counter(item[1].dated for item, _, _ in items)
         self._counts: _DayCounts | None = None
+        self._plans: dict[tuple[tuple[int, int] | None, bool], tuple[tuple[_Shelf, ...], ...]] = {}
 
-    def count(self, day: int, band: tuple[int, int] | None, parent: bool) -> int:
-        """How many entries a search on `day` for that age band finds (see `_DayCounts`)."""
+    def count(self, search: _Search) -> int:
+        """How many entries the search finds (see `_DayCounts`)."""
         counts = self._counts
-        if counts is None or counts.day != day:
-            counts = self._counts = _DayCounts(day, self._kinds)
-        return counts.count(band, parent)
+        if counts is None or counts.day != search.day:
+            counts = self._counts = _DayCounts(search.day, self._kinds)
+        return counts.count(search.band, search.parent)
+
+    def plan(self, search: _Search) -> tuple[tuple[_Shelf, ...], ...]:
+        """Where to look, in ranking order: per group, the shelves offered to the person as
+        fitting fully, then per group those offered with conditions. This depends only on
+        the age band and the parent rule, so it is remembered."""
+        key = search.band, search.parent
+        plan = self._plans.get(key)
+        if plan is None:
+            fitting: list[tuple[_Shelf, ...]] = []
+            conditional: list[tuple[_Shelf, ...]] = []
+            for shelves in self.groups:
+                fits = [shelf.fits(search) for shelf in shelves]
+                fitting.append(tuple(s for s, f in zip(shelves, fits, strict=True) if f))
+                conditional.append(
+                    tuple(s for s, f in zip(shelves, fits, strict=True) if f is False)
+                )
+            plan = tuple(shelves for shelves in (*fitting, *conditional) if shelves)
+            if len(self._plans) > MEMO_MAX:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
 
 class _Search:
-    """One search: the person, the day and the position, and the test of one entry."""
+    """One search: the person, the day and the position."""
 
     __slots__ = ("day", "band", "minor", "who", "need", "parent", "language", "here")
 
@@ -292,21 +325,19 @@ class _Search:
         self.band = profile.age_band
         self.minor = self.band is not None and self.band[1] < ADULT
         self.who, self.need, self.language = profile.who, profile.need, profile.language
-        self.parent = self.who == "me" and self.need in FAMILY_NEEDS  # see `age_fit_limits`
+        # Whether limits that are a child's age serve the person as a parent (`age_fit_limits`):
+        # the only way `who` and `need` change whom the ages serve.
+        self.parent = self.who == "me" and self.need in FAMILY_NEEDS
         self.here = here
 
-    def conditions(self, entry: _Entry, unconfirmed: bool) -> tuple[Condition, ...] | None:
-        """None when the entry is not current on the day or its ages exclude the person;
-        else the conditions it is offered under, as `eligibility.assess` gives them."""
-        if not entry.start <= self.day <= entry.until:
-            return None
+    def conditions(self, entry: _Entry, unconfirmed: bool) -> tuple[Condition, ...]:
+        """The conditions an entry offered to the person comes with, as `eligibility.assess`
+        gives them."""
         conditions: tuple[Condition, ...] = (Condition.STATUS,) if unconfirmed else ()
         if entry.low is not None:
-            in_age, age_condition = age_fit_limits(
+            age_condition = age_fit_limits(
                 entry.low, entry.high, entry.of_child, self.band, self.who, self.need
-            )
-            if not in_age:
-                return None
+            )[1]
             if age_condition is not None:
                 conditions += (age_condition,)
         if entry.audience:
@@ -317,8 +348,8 @@ class _Search:
         return conditions
 
 
-# A match found: (closeness of the nearest office or -2, entry, conditions).
-_Found = tuple[float, _Entry, tuple[Condition, ...]]
+# A match found: (closeness of the nearest office or -2, entry, status unconfirmed).
+_Found = tuple[float, _Entry, bool]
 
 
 class CatalogIndex:
@@ -341,13 +372,16 @@ class CatalogIndex:
         with gc_paused():
             for order, service in enumerate(catalog.services):
                 entry = _Entry(service, order, places)
+                keys = _need_keys(service)
                 for slot in STATUS_SLOTS:
                     served, named, unconfirmed = status_fit(service, slot)
                     if not served:
                         continue
-                    rank = _group(entry, named)
-                    for key in _need_keys(service):
-                        items[key, slot].append((entry, unconfirmed, rank))
+                    found = (order, entry, unconfirmed), _group(entry, named), entry.kind
+                    if unconfirmed:
+                        found = found[0], found[1], NEVER
+                    for key in keys:
+                        items[key, slot].append(found)
             self._pools = {key: _Pool(pool) for key, pool in items.items()}
 
     def match(self, profile: Profile, today: date, limit: int | None = None) -> MatchResult:
@@ -378,67 +412,59 @@ class CatalogIndex:
         pool = self._pools.get((key, status))
         if pool is None:
             return [], 0
-        total = pool.count(search.day, search.band, search.parent)
+        total = pool.count(search)
         want = total if limit is None else min(limit, total)
         found: list[_Found] = []
-        for fits in (True, False):
-            for group in pool.groups:
-                if len(found) >= want:
-                    break
-                shelves = group.to_search(fits, search)
-                if shelves:
-                    found += _take(shelves, search, fits, True, want - len(found))
-                if shelves and len(found) < want:
-                    found += _take(shelves, search, fits, False, want - len(found))
+        for shelves in pool.plan(search) if want else ():
+            found += _take(shelves, search, True, want - len(found))
+            if len(found) < want:
+                found += _take(shelves, search, False, want - len(found))
+            if len(found) >= want:
+                break
         here, language = search.here, search.language
         matches = []
-        for near, entry, conditions in found:
+        for near, entry, unconfirmed in found:
+            conditions = search.conditions(entry, unconfirmed)
             locations, distance = _offices(entry, here, near)
             speaks = language in entry.languages
             matches.append(Match(entry.service, locations, distance, speaks, conditions))
         return matches, total
 
 
-def _take(
-    shelves: list[_Shelf], search: _Search, fits: bool, speaks: bool, want: int
-) -> list[_Found]:
-    """Up to `want` entries of `shelves` that serve the person, fit fully or not as `fits`
-    says and work in the person's language or not as `speaks` says: nearest office first
-    when a position is given (those without a known office last), else in file order."""
-    language = search.language
-    lists = [shelf.speakers.get(language, ()) if speaks else shelf.items for shelf in shelves]
-    candidates = lists[0] if len(lists) == 1 else merge(*lists)
-    assess = search.conditions
-    here = search.here
+def _take(shelves: tuple[_Shelf, ...], search: _Search, speaks: bool, want: int) -> list[_Found]:
+    """Up to `want` entries of `shelves` current on the day that work in the person's
+    language (or, without `speaks`, do not): nearest office first when a position is given
+    (those without a known office last), else in file order."""
+    language, day, here = search.language, search.day, search.here
+    lists = [
+        shelf.speakers.get(language, ()) if speaks and shelf.speakers is not None else shelf.items
+        for shelf in shelves
+    ]
     found: list[_Found] = []
     if here is None:
+        candidates = lists[0] if len(lists) == 1 else merge(*lists)
         for _, entry, unconfirmed in candidates:
-            if not speaks and language in entry.languages:
-                continue
-            conditions = assess(entry, unconfirmed)
-            if conditions is None or fits_fully(conditions) != fits:
-                continue
-            found.append((-2.0, entry, conditions))
-            if len(found) >= want:
-                break
+            if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
+                found.append((-2.0, entry, unconfirmed))
+                if len(found) >= want:
+                    break
         return found
-    placed: list[tuple[float, int, _Entry, tuple[Condition, ...]]] = []
+    placed: list[tuple[float, int, _Entry, bool]] = []
     unplaced: list[_Found] = []
-    for order, entry, unconfirmed in candidates:
-        if not speaks and language in entry.languages:
-            continue
-        conditions = assess(entry, unconfirmed)
-        if conditions is None or fits_fully(conditions) != fits:
-            continue
-        near = _closest(entry, here)
-        if near < -1:
-            if len(unplaced) < want:
-                unplaced.append((near, entry, conditions))
-        else:
-            placed.append((-near, order, entry, conditions))
+    for items in lists:
+        for order, entry, unconfirmed in items:
+            if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
+                near = _closest(entry, here)
+                if near >= -1:
+                    placed.append((-near, order, entry, unconfirmed))
+                else:
+                    unplaced.append((near, entry, unconfirmed))
     best = nsmallest(want, placed) if want < len(placed) else sorted(placed)
-    found = [(-near, entry, conditions) for near, _, entry, conditions in best]
-    return found + unplaced[: want - len(found)]
+    found = [(-near, entry, unconfirmed) for near, _, entry, unconfirmed in best]
+    if len(found) < want:
+        unplaced.sort(key=lambda item: item[1].order)
+        found += unplaced[: want - len(found)]
+    return found
 
 
 def _group(entry: _Entry, named: bool) -> int:
