@@ -14,9 +14,11 @@ import random
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.catalog import query
 from bot.catalog.eligibility import assess, fits_fully
 from bot.catalog.model import Audience, Catalog, Need, Service, Status
 from bot.catalog.places import Gazetteer, Place
@@ -34,6 +36,10 @@ CITIES = [*TOWNS, "Atlantis"]  # Atlantis is in no gazetteer: an office with no 
 # Few distinct points, so that offices often share one and equal distances must be ordered
 # by the catalogue file.
 POINTS = [(49.61, 6.13), (49.50, 5.98), (49.95, 5.94), (49.7, 6.2), (49.61, 6.13)]
+# Two offices exactly as near to MIDDLE (the same cosine, to the last bit): ties between
+# different points.
+MIRRORED = [(49.6, 0.5), (49.6, -0.5)]
+MIDDLE = (49.6, 0.0)
 DAYS = [date(2025, 12, 31), date(2026, 1, 1), date(2026, 6, 1), date(2026, 12, 31)]
 PERIOD_DAYS = [None, "2025-06-01", "2026-01-01", "2026-06-01", "2026-06-02", "2027-01-01"]
 NEEDS = [Need.HOUSING, Need.WORK, Need.CHILDREN_FAMILY, Need.PREGNANCY_BABY, Need.EMERGENCY]
@@ -223,7 +229,7 @@ def random_service(rng: random.Random, number: int) -> dict[str, Any]:
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
         office: dict[str, Any] = {"city": rng.choice(CITIES)}
         if rng.random() < 0.5:
-            lat, lon = rng.choice(POINTS) if rng.random() < 0.5 else (0.0, 0.0)
+            lat, lon = rng.choice(POINTS + MIRRORED) if rng.random() < 0.5 else (0.0, 0.0)
             if (lat, lon) == (0.0, 0.0):
                 lat, lon = round(rng.uniform(49.45, 50.15), 3), round(rng.uniform(5.75, 6.5), 3)
             office["latitude"], office["longitude"] = lat, lon
@@ -258,7 +264,7 @@ def random_profile(rng: random.Random) -> Profile:
     position = (None, None)
     if rng.random() < 0.5:
         if rng.random() < 0.5:
-            position = rng.choice(POINTS)
+            position = rng.choice([*POINTS, MIDDLE])
         else:
             position = (round(rng.uniform(49.4, 50.2), 3), round(rng.uniform(5.7, 6.6), 3))
     return Profile(
@@ -308,3 +314,42 @@ def test_profiles_the_bot_asks_about() -> None:
         for status in (None, Status.UNACCOMPANIED_MINOR, Status.THIRD_COUNTRY_NATIONAL)
     ]
     check(catalog, profiles, [date(2026, 6, 1)])
+
+
+@pytest.mark.parametrize(
+    ("gain", "budget"),
+    [(0, 10**9), (0, 0.01)],
+    ids=["the quadtree for every group", "walks cut short, then scans"],
+)
+def test_the_nearest_by_quadtree_match_the_reference(
+    monkeypatch: pytest.MonkeyPatch, gain: int, budget: float
+) -> None:
+    """The quadtree walk runs only for groups of thousands of entries: here for all, with
+    a budget that lets every walk finish, or stops most of them for the scan."""
+    monkeypatch.setattr(query, "WALK_MIN", 1)
+    monkeypatch.setattr(query, "WALK_GAIN", gain)
+    monkeypatch.setattr(query, "WALK_BUDGET", budget)
+    rng = random.Random(4)
+    catalog = random_catalog(rng, 400)
+    profiles = []
+    while len(profiles) < 60:
+        profile = random_profile(rng)
+        if profile.latitude is not None:
+            profiles.append(profile)
+    check(catalog, profiles, [date(2026, 6, 1)])
+    # Offices exactly as near as each other at two points: the walk meets them point by
+    # point, the ranking wants them in file order.
+    services = []
+    for number in range(80):
+        data = random_service(rng, number)
+        lat, lon = rng.choice(MIRRORED)
+        data["locations"] = [{"city": "Atlantis", "latitude": lat, "longitude": lon}]
+        services.append(data)
+    mirrored = Catalog.model_validate({"version": "test", "services": services})
+    profiles = [
+        Profile(need=need, status=status, language=language, latitude=MIDDLE[0], longitude=0.0)
+        for need in (Need.HOUSING, None)
+        for status in (None, Status.NO_PAPERS)
+        for language in ("en", "ti")
+    ]
+    check(mirrored, profiles, [date(2026, 6, 1)])

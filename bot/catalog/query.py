@@ -39,7 +39,7 @@ from .eligibility import (
 from .gcpause import gc_paused
 from .model import AgeOf, Catalog, Location, Need, Service, Status
 from .places import Gazetteer, default_gazetteer
-from .spatial import Point, closeness, km, point
+from .spatial import Point, Quadtree, closeness, km, point
 
 __all__ = [
     "STATUS_EQUIVALENTS",
@@ -131,9 +131,13 @@ class _Entry:
         "ages",
         "dated",
         "kind",
+        "pids",
     )
 
-    def __init__(self, service: Service, order: int, places: Gazetteer) -> None:
+    def __init__(
+        self, service: Service, order: int, places: Gazetteer, pids: dict[tuple[float, float], int]
+    ) -> None:
+        """`pids` numbers the distinct office positions (new ones are added)."""
         self.service = service
         self.order = order
         active = service.active
@@ -148,10 +152,14 @@ class _Entry:
             self.contact = UNREACHABLE
         self.languages = frozenset(service.languages)
         offices: list[tuple[Location, Point | None]] = []
+        placed: dict[int, None] = {}
         for location in service.locations:
             at = places.coordinates(location)
             offices.append((location, point(*at) if at else None))
+            if at is not None:
+                placed[pids.setdefault(at, len(pids))] = None
         self.offices = tuple(offices)
+        self.pids = tuple(placed)  # its distinct office positions (see `CatalogIndex.tree`)
         self.vectors = tuple(at for _, at in offices if at is not None)
         self.low, self.high = age_limits(service)
         self.of_child = service.age_of is AgeOf.CHILD
@@ -220,6 +228,40 @@ class _Shelf:
         return fits and condition in (None, Condition.PARENT)
 
 
+# The nearest entries of a group may be found with the quadtree (`CatalogIndex._walk`) when
+# it holds at least WALK_MIN entries and the walk promises to read WALK_GAIN times fewer
+# than a scan; a walk that visits more points than WALK_BUDGET times the candidates stops
+# for the scan.
+WALK_MIN = 1000
+WALK_GAIN = 4
+WALK_BUDGET = 0.5
+
+
+class _Group:
+    """The shelves of one ranking group of a pool; for a big group also its entries per
+    office position (`Quadtree` point id), in file order, with the shelf of each."""
+
+    __slots__ = ("shelves", "at_point")
+
+    def __init__(self, shelves: tuple[_Shelf, ...]) -> None:
+        self.shelves = shelves
+        self.at_point: dict[int, list[tuple[_Item, _Shelf]]] | None = None
+        if sum(len(shelf.items) for shelf in shelves) >= WALK_MIN:
+            listed = sorted(
+                ((item, shelf) for shelf in shelves for item in shelf.items),
+                key=lambda pair: pair[0][0],
+            )
+            at_point: dict[int, list[tuple[_Item, _Shelf]]] = defaultdict(list)
+            for pair in listed:
+                for pid in pair[0][1].pids:
+                    at_point[pid].append(pair)
+            self.at_point = dict(at_point)
+
+
+# Where a search looks, in ranking order: (group, its shelves to read, the same as a set).
+_Step = tuple[_Group, tuple[_Shelf, ...], frozenset[_Shelf]]
+
+
 class _DayCounts:
     """How many entries of a pool are current on one day, by age limits, to count the
     matches of a search without finding them all."""
@@ -281,10 +323,10 @@ class _Pool:
         groups: dict[int, list[_Shelf]] = defaultdict(list)
         for (rank, kind, ages), listed in shelves.items():
             groups[rank].append(_Shelf(kind, ages, listed))
-        self.groups = [tuple(groups[rank]) for rank in sorted(groups)]
+        self.groups = [_Group(tuple(groups[rank])) for rank in sorted(groups)]
         self._kinds = Counter(item[1].dated for item, _, _ in items)
         self._counts: _DayCounts | None = None
-        self._plans: dict[tuple[tuple[int, int] | None, bool], tuple[tuple[_Shelf, ...], ...]] = {}
+        self._plans: dict[tuple[tuple[int, int] | None, bool], tuple[_Step, ...]] = {}
 
     def count(self, search: _Search) -> int:
         """How many entries the search finds (see `_DayCounts`)."""
@@ -293,22 +335,24 @@ class _Pool:
             counts = self._counts = _DayCounts(search.day, self._kinds)
         return counts.count(search.band, search.parent)
 
-    def plan(self, search: _Search) -> tuple[tuple[_Shelf, ...], ...]:
+    def plan(self, search: _Search) -> tuple[_Step, ...]:
         """Where to look, in ranking order: per group, the shelves offered to the person as
         fitting fully, then per group those offered with conditions. This depends only on
         the age band and the parent rule, so it is remembered."""
         key = search.band, search.parent
         plan = self._plans.get(key)
         if plan is None:
-            fitting: list[tuple[_Shelf, ...]] = []
-            conditional: list[tuple[_Shelf, ...]] = []
-            for shelves in self.groups:
-                fits = [shelf.fits(search) for shelf in shelves]
-                fitting.append(tuple(s for s, f in zip(shelves, fits, strict=True) if f))
-                conditional.append(
-                    tuple(s for s, f in zip(shelves, fits, strict=True) if f is False)
-                )
-            plan = tuple(shelves for shelves in (*fitting, *conditional) if shelves)
+            fitting: list[_Step] = []
+            conditional: list[_Step] = []
+            for group in self.groups:
+                fits = [shelf.fits(search) for shelf in group.shelves]
+                for steps, wanted in ((fitting, True), (conditional, False)):
+                    shelves = tuple(
+                        s for s, f in zip(group.shelves, fits, strict=True) if f is wanted
+                    )
+                    if shelves:
+                        steps.append((group, shelves, frozenset(shelves)))
+            plan = (*fitting, *conditional)
             if len(self._plans) > MEMO_MAX:
                 self._plans.clear()
             self._plans[key] = plan
@@ -369,9 +413,10 @@ class CatalogIndex:
         self.catalog = catalog
         places = gazetteer if gazetteer is not None else default_gazetteer()
         items: dict[tuple[Need | str | None, Status | None], list] = defaultdict(list)
+        pids: dict[tuple[float, float], int] = {}
         with gc_paused():
             for order, service in enumerate(catalog.services):
-                entry = _Entry(service, order, places)
+                entry = _Entry(service, order, places, pids)
                 keys = _need_keys(service)
                 for slot in STATUS_SLOTS:
                     served, named, unconfirmed = status_fit(service, slot)
@@ -382,6 +427,7 @@ class CatalogIndex:
                         found = found[0], found[1], NEVER
                     for key in keys:
                         items[key, slot].append(found)
+            self.tree = Quadtree(list(pids))  # every office position, numbered as in `pids`
             self._pools = {key: _Pool(pool) for key, pool in items.items()}
 
     def match(self, profile: Profile, today: date, limit: int | None = None) -> MatchResult:
@@ -415,10 +461,10 @@ class CatalogIndex:
         total = pool.count(search)
         want = total if limit is None else min(limit, total)
         found: list[_Found] = []
-        for shelves in pool.plan(search) if want else ():
-            found += _take(shelves, search, True, want - len(found))
+        for step in pool.plan(search) if want else ():
+            found += self._take(step, search, True, want - len(found))
             if len(found) < want:
-                found += _take(shelves, search, False, want - len(found))
+                found += self._take(step, search, False, want - len(found))
             if len(found) >= want:
                 break
         here, language = search.here, search.language
@@ -430,41 +476,96 @@ class CatalogIndex:
             matches.append(Match(entry.service, locations, distance, speaks, conditions))
         return matches, total
 
-
-def _take(shelves: tuple[_Shelf, ...], search: _Search, speaks: bool, want: int) -> list[_Found]:
-    """Up to `want` entries of `shelves` current on the day that work in the person's
-    language (or, without `speaks`, do not): nearest office first when a position is given
-    (those without a known office last), else in file order."""
-    language, day, here = search.language, search.day, search.here
-    lists = [
-        shelf.speakers.get(language, ()) if speaks and shelf.speakers is not None else shelf.items
-        for shelf in shelves
-    ]
-    found: list[_Found] = []
-    if here is None:
-        candidates = lists[0] if len(lists) == 1 else merge(*lists)
-        for _, entry, unconfirmed in candidates:
-            if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
-                found.append((-2.0, entry, unconfirmed))
-                if len(found) >= want:
-                    break
+    def _take(self, step: _Step, search: _Search, speaks: bool, want: int) -> list[_Found]:
+        """Up to `want` entries of the step's shelves current on the day that work in the person's
+        language (or, without `speaks`, do not): nearest office first when a position is given
+        (those without a known office last), else in file order."""
+        group, shelves, chosen = step
+        language, day, here = search.language, search.day, search.here
+        lists = [
+            shelf.speakers.get(language, ())
+            if speaks and shelf.speakers is not None
+            else shelf.items
+            for shelf in shelves
+        ]
+        found: list[_Found] = []
+        if here is None:
+            candidates = lists[0] if len(lists) == 1 else merge(*lists)
+            for _, entry, unconfirmed in candidates:
+                if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
+                    found.append((-2.0, entry, unconfirmed))
+                    if len(found) >= want:
+                        break
+            return found
+        if group.at_point is not None:
+            candidates = sum(map(len, lists))
+            # The walk reads about `want` entries per share of the tree's points that holds
+            # a candidate; the scan reads every candidate. Walk only when clearly cheaper, and
+            # scan after all if the walk runs over its budget (few candidates current).
+            promise = want * self.tree.size * WALK_GAIN  # about the points visited, × gain
+            if candidates >= WALK_MIN and promise <= candidates * candidates:
+                budget = int(candidates * WALK_BUDGET)
+                walked = self._walk(group, chosen, search, speaks, want, budget)
+                if walked is not None:
+                    return walked
+        placed: list[tuple[float, int, _Entry, bool]] = []
+        unplaced: list[_Found] = []
+        for items in lists:
+            for order, entry, unconfirmed in items:
+                if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
+                    near = _closest(entry, here)
+                    if near >= -1:
+                        placed.append((-near, order, entry, unconfirmed))
+                    else:
+                        unplaced.append((near, entry, unconfirmed))
+        best = nsmallest(want, placed) if want < len(placed) else sorted(placed)
+        found = [(-near, entry, unconfirmed) for near, _, entry, unconfirmed in best]
+        if len(found) < want:
+            unplaced.sort(key=lambda item: item[1].order)
+            found += unplaced[: want - len(found)]
         return found
-    placed: list[tuple[float, int, _Entry, bool]] = []
-    unplaced: list[_Found] = []
-    for items in lists:
-        for order, entry, unconfirmed in items:
-            if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
-                near = _closest(entry, here)
-                if near >= -1:
-                    placed.append((-near, order, entry, unconfirmed))
-                else:
-                    unplaced.append((near, entry, unconfirmed))
-    best = nsmallest(want, placed) if want < len(placed) else sorted(placed)
-    found = [(-near, entry, unconfirmed) for near, _, entry, unconfirmed in best]
-    if len(found) < want:
-        unplaced.sort(key=lambda item: item[1].order)
-        found += unplaced[: want - len(found)]
-    return found
+
+    def _walk(
+        self,
+        group: _Group,
+        chosen: frozenset[_Shelf],
+        search: _Search,
+        speaks: bool,
+        want: int,
+        budget: int,
+    ) -> list[_Found] | None:
+        """`_take` by the quadtree: points from the nearest, at each its entries of `chosen`
+        in file order. The entries at one point are equally near (an entry meets its nearest
+        office first), so at most `want` of them can be needed; the walk ends at a point
+        farther than the `want`-th found. None after `budget` points, or when the points run
+        out first (then entries with no known office are needed)."""
+        assert group.at_point is not None and search.here is not None
+        language, day, at_point = search.language, search.day, group.at_point
+        found: list[tuple[float, int, _Entry, bool]] = []  # nearest first: the walk's order
+        seen: set[int] = set()
+        for visited, (near, pid) in enumerate(self.tree.by_distance(search.here)):
+            if len(found) >= want and near < -found[want - 1][0]:
+                break
+            if visited > budget:
+                return None
+            taken = 0
+            for item, shelf in at_point.get(pid, ()):
+                order, entry, unconfirmed = item
+                if (
+                    shelf in chosen
+                    and order not in seen
+                    and entry.start <= day <= entry.until
+                    and (language in entry.languages) is speaks
+                ):
+                    seen.add(order)
+                    found.append((-near, order, entry, unconfirmed))
+                    taken += 1
+                    if taken >= want:
+                        break
+        if len(found) < want:
+            return None
+        found.sort()  # equally near ones in file order
+        return [(-minus, entry, unconfirmed) for minus, _, entry, unconfirmed in found[:want]]
 
 
 def _group(entry: _Entry, named: bool) -> int:
