@@ -19,6 +19,7 @@ that serve the person; age, status and audience are never dropped (`MatchResult.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from heapq import merge, nsmallest
@@ -241,10 +242,11 @@ class _Group:
     """The shelves of one ranking group of a pool; for a big group also its entries per
     office position (`Quadtree` point id), in file order, with the shelf of each."""
 
-    __slots__ = ("shelves", "at_point")
+    __slots__ = ("shelves", "at_point", "_chosen")
 
     def __init__(self, shelves: tuple[_Shelf, ...]) -> None:
         self.shelves = shelves
+        self._chosen: dict[tuple[tuple[int, int] | None, bool], tuple[_Choice, _Choice]] = {}
         self.at_point: dict[int, list[tuple[_Item, _Shelf]]] | None = None
         if sum(len(shelf.items) for shelf in shelves) >= WALK_MIN:
             listed = sorted(
@@ -257,8 +259,25 @@ class _Group:
                     at_point[pid].append(pair)
             self.at_point = dict(at_point)
 
+    def choose(self, search: _Search) -> tuple[_Choice, _Choice]:
+        """The shelves offered to the person as fitting fully, and those offered with
+        conditions. This depends only on the age band and the parent rule, so it is
+        remembered; a search stops after a few groups, so only those are ever chosen."""
+        key = search.band, search.parent
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            fits = [shelf.fits(search) for shelf in self.shelves]
+            fitting = tuple(s for s, f in zip(self.shelves, fits, strict=True) if f is True)
+            conditional = tuple(s for s, f in zip(self.shelves, fits, strict=True) if f is False)
+            chosen = (fitting, frozenset(fitting)), (conditional, frozenset(conditional))
+            if len(self._chosen) > MEMO_MAX:
+                self._chosen.clear()
+            self._chosen[key] = chosen
+        return chosen
 
-# Where a search looks, in ranking order: (group, its shelves to read, the same as a set).
+
+_Choice = tuple[tuple[_Shelf, ...], frozenset[_Shelf]]  # shelves to read, the same as a set
+# Where a search looks: a group, and its shelves to read.
 _Step = tuple[_Group, tuple[_Shelf, ...], frozenset[_Shelf]]
 
 
@@ -303,7 +322,7 @@ class _DayCounts:
         return found
 
 
-MEMO_MAX = 1024  # searches remembered per pool (age bands, mostly from the age buttons)
+MEMO_MAX = 1024  # searches remembered per pool or group (age bands, mostly the age buttons)
 
 
 class _Pool:
@@ -326,7 +345,6 @@ class _Pool:
         self.groups = [_Group(tuple(groups[rank])) for rank in sorted(groups)]
         self._kinds = Counter(item[1].dated for item, _, _ in items)
         self._counts: _DayCounts | None = None
-        self._plans: dict[tuple[tuple[int, int] | None, bool], tuple[_Step, ...]] = {}
 
     def count(self, search: _Search) -> int:
         """How many entries the search finds (see `_DayCounts`)."""
@@ -335,28 +353,14 @@ class _Pool:
             counts = self._counts = _DayCounts(search.day, self._kinds)
         return counts.count(search.band, search.parent)
 
-    def plan(self, search: _Search) -> tuple[_Step, ...]:
-        """Where to look, in ranking order: per group, the shelves offered to the person as
-        fitting fully, then per group those offered with conditions. This depends only on
-        the age band and the parent rule, so it is remembered."""
-        key = search.band, search.parent
-        plan = self._plans.get(key)
-        if plan is None:
-            fitting: list[_Step] = []
-            conditional: list[_Step] = []
+    def steps(self, search: _Search) -> Iterator[_Step]:
+        """Where to look, in ranking order: the groups with what is offered to the person as
+        fitting fully, then again with what is offered with conditions."""
+        for conditional in (0, 1):
             for group in self.groups:
-                fits = [shelf.fits(search) for shelf in group.shelves]
-                for steps, wanted in ((fitting, True), (conditional, False)):
-                    shelves = tuple(
-                        s for s, f in zip(group.shelves, fits, strict=True) if f is wanted
-                    )
-                    if shelves:
-                        steps.append((group, shelves, frozenset(shelves)))
-            plan = (*fitting, *conditional)
-            if len(self._plans) > MEMO_MAX:
-                self._plans.clear()
-            self._plans[key] = plan
-        return plan
+                shelves, chosen = group.choose(search)[conditional]
+                if shelves:
+                    yield group, shelves, chosen
 
 
 class _Search:
@@ -461,7 +465,7 @@ class CatalogIndex:
         total = pool.count(search)
         want = total if limit is None else min(limit, total)
         found: list[_Found] = []
-        for step in pool.plan(search) if want else ():
+        for step in pool.steps(search) if want else ():
             found += self._take(step, search, True, want - len(found))
             if len(found) < want:
                 found += self._take(step, search, False, want - len(found))
@@ -510,10 +514,17 @@ class CatalogIndex:
                     return walked
         placed: list[tuple[float, int, _Entry, bool]] = []
         unplaced: list[_Found] = []
+        x, y, z = here
         for items in lists:
             for order, entry, unconfirmed in items:
                 if entry.start <= day <= entry.until and (language in entry.languages) is speaks:
-                    near = _closest(entry, here)
+                    # The closeness of the nearest office (`spatial.closeness`, inline: this
+                    # loop may read thousands of entries); -2 when none is placed.
+                    near = -2.0
+                    for a, b, c in entry.vectors:
+                        close = x * a + y * b + z * c
+                        if close > near:
+                            near = close
                     if near >= -1:
                         placed.append((-near, order, entry, unconfirmed))
                     else:
@@ -573,16 +584,6 @@ def _group(entry: _Entry, named: bool) -> int:
     for the status, made for an age, then the kind of contact."""
     unreachable = entry.contact == UNREACHABLE
     return ((unreachable * 2 + (not named)) * 2 + (entry.low is None)) * 3 + entry.contact
-
-
-def _closest(entry: _Entry, here: Point) -> float:
-    """The closeness of the nearest office (larger is nearer); -2 when none is placed."""
-    best = -2.0
-    for at in entry.vectors:
-        near = closeness(here, at)
-        if near > best:
-            best = near
-    return best
 
 
 def _offices(
