@@ -287,11 +287,12 @@ class _DayCounts:
 
     __slots__ = ("day", "open", "limited", "memo")
 
-    def __init__(self, day: int, kinds: Counter[tuple[int, int, _Ages | None]]) -> None:
+    def __init__(self, day: int, dated: Counter[tuple[int, int, _Ages | None]]) -> None:
+        """`dated` counts a pool's entries by (first day, last day, age limits)."""
         self.day = day
         self.open = 0  # current entries with no age limit
         limited: Counter[_Ages] = Counter()
-        for (start, until, ages), n in kinds.items():
+        for (start, until, ages), n in dated.items():
             if start <= day <= until:
                 if ages is None:
                     self.open += n
@@ -343,14 +344,14 @@ class _Pool:
         for (rank, kind, ages), listed in shelves.items():
             groups[rank].append(_Shelf(kind, ages, listed))
         self.groups = [_Group(tuple(groups[rank])) for rank in sorted(groups)]
-        self._kinds = Counter(item[1].dated for item, _, _ in items)
+        self._dated = Counter(item[1].dated for item, _, _ in items)
         self._counts: _DayCounts | None = None
 
     def count(self, search: _Search) -> int:
         """How many entries the search finds (see `_DayCounts`)."""
         counts = self._counts
         if counts is None or counts.day != search.day:
-            counts = self._counts = _DayCounts(search.day, self._kinds)
+            counts = self._counts = _DayCounts(search.day, self._dated)
         return counts.count(search.band, search.parent)
 
     def steps(self, search: _Search) -> Iterator[_Step]:
@@ -404,12 +405,15 @@ class CatalogIndex:
     """The catalogue prepared for matching; build once per catalogue version.
 
     Services are kept in pools per need key and status slot, each pool in groups of the
-    ranking's static part (reachable, named status, age limit, contact kind) and each group
-    on shelves by whether status and audience let an entry fit fully (`PLAIN`, `YOUNG`,
-    `NEVER`). A search walks the groups in ranking order, first for what fits fully, then
-    for what fits with conditions, speakers of the person's language first within a group,
-    and stops as soon as it has `limit` matches; `total` comes from counts per day and age
-    limits, so a first page never looks at the whole pool.
+    ranking's static part (reachable, named status, age limit, contact kind), and each group
+    on shelves of entries that share how status and audience let them fit (`PLAIN`,
+    `YOUNG`, `NEVER`) and their age limits: for a person, every entry of a shelf is offered
+    fitting fully, or with conditions, or not at all, but for its dates. A search reads the
+    groups in ranking order, first the shelves that fit fully, then those with conditions,
+    in a group speakers of the person's language first, then the nearest (by a scan, or the
+    quadtree in a big group) or in file order, and stops as soon as it has `limit` matches.
+    `total` comes from counts per day and age limits, so a first page never reads a whole
+    pool. `tests/test_query_equivalence.py` holds this to a plain reading of the rules.
     """
 
     def __init__(self, catalog: Catalog, gazetteer: Gazetteer | None = None) -> None:
@@ -426,9 +430,8 @@ class CatalogIndex:
                     served, named, unconfirmed = status_fit(service, slot)
                     if not served:
                         continue
-                    found = (order, entry, unconfirmed), _group(entry, named), entry.kind
-                    if unconfirmed:
-                        found = found[0], found[1], NEVER
+                    kind = NEVER if unconfirmed else entry.kind
+                    found = (order, entry, unconfirmed), _group(entry, named), kind
                     for key in keys:
                         items[key, slot].append(found)
             self.tree = Quadtree(list(pids))  # every office position, numbered as in `pids`
@@ -463,14 +466,10 @@ class CatalogIndex:
         if pool is None:
             return [], 0
         total = pool.count(search)
-        want = total if limit is None else min(limit, total)
-        found: list[_Found] = []
-        for step in pool.steps(search) if want else ():
-            found += self._take(step, search, True, want - len(found))
-            if len(found) < want:
-                found += self._take(step, search, False, want - len(found))
-            if len(found) >= want:
-                break
+        if limit is None:
+            found = self._everything(pool, search)
+        else:
+            found = self._first(pool, search, min(limit, total))
         here, language = search.here, search.language
         matches = []
         for near, entry, unconfirmed in found:
@@ -479,6 +478,39 @@ class CatalogIndex:
             speaks = language in entry.languages
             matches.append(Match(entry.service, locations, distance, speaks, conditions))
         return matches, total
+
+    def _first(self, pool: _Pool, search: _Search, want: int) -> list[_Found]:
+        """The first `want` matches of the pool (`want` at most the total), reading no more
+        of it than needed."""
+        found: list[_Found] = []
+        for step in pool.steps(search) if want else ():
+            found += self._take(step, search, True, want - len(found))
+            if len(found) < want:
+                found += self._take(step, search, False, want - len(found))
+            if len(found) >= want:
+                break
+        return found
+
+    def _everything(self, pool: _Pool, search: _Search) -> list[_Found]:
+        """Every match of the pool, best first: without a limit, one sort of the whole
+        ranking key is quicker than reading the pool step by step."""
+        language, day, here = search.language, search.day, search.here
+        x, y, z = here if here is not None else (0.0, 0.0, 0.0)
+        ranked = []
+        for step, (_, shelves, _) in enumerate(pool.steps(search)):  # the static rank
+            for shelf in shelves:
+                for order, entry, unconfirmed in shelf.items:
+                    if entry.start <= day <= entry.until:
+                        near = -2.0  # the closeness of the nearest office, as in `_take`
+                        if here is not None:
+                            for a, b, c in entry.vectors:
+                                close = x * a + y * b + z * c
+                                if close > near:
+                                    near = close
+                        speaks = language in entry.languages
+                        ranked.append((step, not speaks, -near, order, entry, unconfirmed))
+        ranked.sort()
+        return [(-minus, entry, unconfirmed) for _, _, minus, _, entry, unconfirmed in ranked]
 
     def _take(self, step: _Step, search: _Search, speaks: bool, want: int) -> list[_Found]:
         """Up to `want` entries of the step's shelves current on the day that work in the person's
