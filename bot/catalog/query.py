@@ -19,7 +19,7 @@ that serve the person; age, status and audience are never dropped (`MatchResult.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from heapq import merge, nsmallest
@@ -269,16 +269,22 @@ class _Group:
             fits = [shelf.fits(search) for shelf in self.shelves]
             fitting = tuple(s for s, f in zip(self.shelves, fits, strict=True) if f is True)
             conditional = tuple(s for s, f in zip(self.shelves, fits, strict=True) if f is False)
-            chosen = (fitting, frozenset(fitting)), (conditional, frozenset(conditional))
+            # Few objects: what is remembered here is never frozen (see `gc.freeze`) and
+            # every full collection reads it. Sets only where the quadtree needs them.
+            if self.at_point is None:
+                chosen = (fitting or (), None), (conditional or (), None)
+            else:
+                chosen = (fitting, frozenset(fitting)), (conditional, frozenset(conditional))
             if len(self._chosen) > MEMO_MAX:
                 self._chosen.clear()
             self._chosen[key] = chosen
         return chosen
 
 
-_Choice = tuple[tuple[_Shelf, ...], frozenset[_Shelf]]  # shelves to read, the same as a set
+# Shelves to read, and the same as a set when the group has positions for the quadtree.
+_Choice = tuple[tuple[_Shelf, ...], frozenset[_Shelf] | None]
 # Where a search looks: a group, and its shelves to read.
-_Step = tuple[_Group, tuple[_Shelf, ...], frozenset[_Shelf]]
+_Step = tuple[_Group, tuple[_Shelf, ...], frozenset[_Shelf] | None]
 
 
 class _DayCounts:
@@ -466,8 +472,12 @@ class CatalogIndex:
         if pool is None:
             return [], 0
         total = pool.count(search)
-        if limit is None:
-            found = self._everything(pool, search)
+        found: Iterable[_Found]
+        if limit is None:  # one at a time: fewer live objects, fewer garbage collections
+            found = (
+                (-minus, entry, unconfirmed)
+                for _, _, minus, _, entry, unconfirmed in self._everything(pool, search)
+            )
         else:
             found = self._first(pool, search, min(limit, total))
         here, language = search.here, search.language
@@ -491,9 +501,12 @@ class CatalogIndex:
                 break
         return found
 
-    def _everything(self, pool: _Pool, search: _Search) -> list[_Found]:
-        """Every match of the pool, best first: without a limit, one sort of the whole
-        ranking key is quicker than reading the pool step by step."""
+    def _everything(
+        self, pool: _Pool, search: _Search
+    ) -> list[tuple[int, bool, float, int, _Entry, bool]]:
+        """Every match of the pool, best first, with its ranking key (step, does not speak
+        the language, minus the closeness, file order): without a limit, one sort of the
+        whole key is quicker than reading the pool step by step."""
         language, day, here = search.language, search.day, search.here
         x, y, z = here if here is not None else (0.0, 0.0, 0.0)
         ranked = []
@@ -510,7 +523,7 @@ class CatalogIndex:
                         speaks = language in entry.languages
                         ranked.append((step, not speaks, -near, order, entry, unconfirmed))
         ranked.sort()
-        return [(-minus, entry, unconfirmed) for _, _, minus, _, entry, unconfirmed in ranked]
+        return ranked
 
     def _take(self, step: _Step, search: _Search, speaks: bool, want: int) -> list[_Found]:
         """Up to `want` entries of the step's shelves current on the day that work in the person's
@@ -533,7 +546,7 @@ class CatalogIndex:
                     if len(found) >= want:
                         break
             return found
-        if group.at_point is not None:
+        if group.at_point is not None and chosen is not None:
             candidates = sum(map(len, lists))
             # The walk reads about `want` entries per share of the tree's points that holds
             # a candidate; the scan reads every candidate. Walk only when clearly cheaper, and
