@@ -12,6 +12,9 @@ from heapq import heappop, heappush
 
 EARTH_RADIUS_KM = 6371.0088
 LEAF_SIZE = 24  # points per leaf of the quadtree
+# Radians (under a metre) a box's bound is widened by: `acos` near 0 is only good to about
+# 2e-8, and a bound must never be below a point inside, or points come out of order.
+ROUNDING = 1e-7
 
 Point = tuple[float, float, float]  # a position as a unit vector
 
@@ -48,8 +51,9 @@ class _Node:
 
     def best_possible(self, here: Point) -> float:
         """An upper bound of the closeness of any point inside (triangle inequality)."""
-        angle = _angle(here, self.centre) - self.radius
-        return 1.0 if angle <= 0 else math.cos(angle)
+        angle = _angle(here, self.centre) - self.radius - ROUNDING
+        # Inside the box: above any closeness, even one that rounds to a little over 1.
+        return 2.0 if angle <= 0 else math.cos(angle)
 
 
 class Quadtree:
@@ -58,6 +62,7 @@ class Quadtree:
     def __init__(self, degrees: Sequence[tuple[float, float]]) -> None:
         """`degrees[pid]` is the (latitude, longitude) of point `pid`."""
         self.vectors = [point(lat, lon) for lat, lon in degrees]
+        self.size = len(degrees)
         self._degrees = degrees
         self._root = self._build(list(range(len(degrees)))) if degrees else None
 
@@ -79,7 +84,8 @@ class Quadtree:
         return _Node(centre, radius * (1 + 1e-9) + 1e-12, children, [])
 
     def by_distance(self, here: Point) -> Iterator[tuple[float, int]]:
-        """Every point with its closeness to `here`, nearest first (best-first search)."""
+        """Every point with its closeness to `here`, nearest first (best-first search): the
+        closeness never grows from one point to the next."""
         if self._root is None:
             return
         root = self._root
