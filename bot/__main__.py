@@ -145,13 +145,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
-    if command == "console":
-        logging.basicConfig(level=logging.WARNING)
-        asyncio.run(run_console_main(settings, args.lang))
-        return 0
-    secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
-    configure_logging(settings.log_level, secrets)
-    asyncio.run(run_bot(settings))
+    from bot.runtime import StartupError
+
+    try:
+        if command == "console":
+            logging.basicConfig(level=logging.WARNING)
+            asyncio.run(run_console_main(settings, args.lang))
+            return 0
+        secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
+        configure_logging(settings.log_level, secrets)
+        asyncio.run(run_bot(settings))
+    except StartupError as error:
+        print(f"Start-up error: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
     return 0
 
 

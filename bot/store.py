@@ -21,6 +21,7 @@ from bot.flows.model import Session
 
 log = logging.getLogger(__name__)
 
+OPEN_TIMEOUT_S = 1.0  # how long start-up waits for a lock held by another process
 BUSY_TIMEOUT_MS = 2000  # wait this long for another process's lock, then fail (and answer)
 OUTAGE_BUSY_TIMEOUT_MS = 100  # after a failed write, until one succeeds: the lock is known
 NEED_COUNT_WEEKS = 52  # anonymous need counters older than this many weeks are deleted
@@ -94,14 +95,20 @@ class SQLiteStore:
     async def open(cls, path: Path | str, clock=time.time) -> SQLiteStore:  # type: ignore[no-untyped-def]
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA secure_delete=ON")  # /forget overwrites, not just unlinks
-        await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA temp_store=MEMORY")  # VACUUM's copy never touches a disk
-        await db.executescript(SCHEMA)
-        await db.commit()
+        # A short wait for a lock at start: another process on the same file is a setting
+        # problem to report at once (bot.runtime), not a reason to hang.
+        db = await aiosqlite.connect(path, timeout=OPEN_TIMEOUT_S)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA secure_delete=ON")  # /forget overwrites, not just unlinks
+            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA temp_store=MEMORY")  # VACUUM's copy never touches a disk
+            await db.executescript(SCHEMA)
+            await db.commit()
+        except BaseException:
+            await db.close()  # its worker thread would keep the process alive
+            raise
         return cls(db, clock)
 
     async def _write(self, sql: str, params: tuple[object, ...]) -> aiosqlite.Cursor:
