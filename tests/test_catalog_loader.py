@@ -318,3 +318,14 @@ def test_only_one_document_and_known_anchors() -> None:
     problem = only_problem(unknown)
     assert problem.line == 8
     assert "'*everyone' refers to an anchor" in problem.message
+
+
+@pytest.mark.parametrize("pad", ["   ", "     ", "       ", "        "])
+def test_an_indentation_error_on_a_text_line_names_that_line(pad: str) -> None:
+    text = (
+        'version: "1"\nservices:\n  - id: cepas\n    organization: X\n    name:\n'
+        f"      en: A long text\n{pad}fr: B\n    summary: {{en: x}}\n"
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_catalog_text(text, "catalog.yaml")
+    assert caught.value.problems[0].line == 7, str(caught.value)
