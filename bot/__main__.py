@@ -32,6 +32,15 @@ async def run_bot(settings: Settings) -> None:
     try:
         await application.initialize()
         await application.bot_data["channel"].announce(application)
+        catalog = runtime.catalog.index.catalog
+        log.info(
+            "serving @%s: catalogue %s (version %s, %d entries), %s",
+            application.bot.username,
+            runtime.catalog.path,
+            catalog.version,
+            len(catalog.services),
+            "webhook" if settings.webhook_url else "long polling",
+        )
         if settings.webhook_url:
             await _run_webhook(application, settings, stop)
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import signal
 import sqlite3
 import statistics
@@ -198,6 +199,11 @@ async def test_debug_output_holds_no_secret_and_forget_leaves_no_row(tmp_path):
     assert run["returncode"] == 0, run["stderr"][-3000:]
     output = run["stdout"] + run["stderr"]
     assert " DEBUG " in output and "polling for updates" in output and "stopped" in output
+    # The start-up line says which bot, which catalogue (version and size) and which mode.
+    assert re.search(
+        r"serving @\w+: catalogue \S+catalog\.yaml \(version [\d-]+, \d+ entries\), long polling",
+        output,
+    )
     for chat in (zainab, mahsa):  # and once the bot has closed the file
         assert rows_mentioning(run_database(tmp_path), chat.user) == {}
     secrets = {"the token": BOT_TOKEN, "the token's secret": BOT_TOKEN.split(":", 1)[1]}
