@@ -21,15 +21,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def start_bot(fake: FakeBotAPI, data_dir: Path, **env: str) -> asyncio.subprocess.Process:
+def bot_environment(base_url: str, data_dir: Path | str, **env: str) -> dict[str, str]:
+    """This process's environment without bot settings, plus the test bot's (at DEBUG)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     environ.update(
         TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-        TELEGRAM_BASE_URL=fake.base_url,
+        TELEGRAM_BASE_URL=base_url,
         BOT_DATA_DIR=str(data_dir),
         BOT_LOG_LEVEL="DEBUG",
         **env,
     )
+    return environ
+
+
+async def start_bot(fake: FakeBotAPI, data_dir: Path, **env: str) -> asyncio.subprocess.Process:
+    environ = bot_environment(fake.base_url, data_dir, **env)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

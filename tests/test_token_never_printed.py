@@ -4,26 +4,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
 import pytest
 from aiohttp import web
 
 from tests.conftest import BOT_TOKEN
-from tests.test_process import ROOT, free_port
+from tests.test_process import ROOT, bot_environment, free_port
 
 SECRET_PART = BOT_TOKEN.split(":", 1)[1]
 
 
 async def run_bot(base_url: str, tmp_path, seconds: float = 8.0) -> tuple[int | None, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-    environ.update(
-        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-        TELEGRAM_BASE_URL=base_url,
-        BOT_DATA_DIR=str(tmp_path),
-        BOT_LOG_LEVEL="DEBUG",
-    )
+    environ = bot_environment(base_url, tmp_path)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
