@@ -13,9 +13,9 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.catalog.loader import bundled_catalog_path
-from bot.flows.model import Action, Input, InputKind, Session, StepName
-from bot.flows.options import NEEDS
+from bot.flows.model import Action
 from bot.i18n import FSI, LOCALES_DIR, PDI, Translators, available_languages
+from tests import screens
 from tests.flow_helpers import Driver, make_context
 
 TEMPLATE = LOCALES_DIR / "messages.pot"
@@ -129,48 +129,7 @@ def english_sentences() -> dict[str, list[str]]:
 
 def walk(code: str) -> list[str]:
     """Every screen of the conversation in one language (texts and button labels)."""
-    ctx = make_context(bundled_catalog_path().read_text(encoding="utf-8"))
-    texts: list[str] = []
-    d = Driver(ctx, Session(language=code))  # as when Telegram tells us the user's language
-
-    def snap() -> None:
-        texts.append(d.text)
-        texts.extend(label for label, _, _ in d.buttons())
-
-    d.start()
-    snap()
-    d.tap(code)
-    snap()
-    for command in ("privacy", "help"):
-        d.send(Input.command(command))
-        snap()
-    d.tap("child")
-    snap()
-    d.type("7")
-    snap()
-    d.type("???")
-    snap()
-    d.tap("unknown")
-    snap()
-    for option in NEEDS:
-        d.tap(option.id)
-        snap()
-        if d.reply.step is StepName.PLACE:
-            d.tap("Esch-sur-Alzette")
-            snap()
-        if any(action == Action.MORE.value for _, action, _ in d.buttons()):
-            d.tap(action=Action.MORE)
-            snap()
-        d.tap(action=Action.AGAIN)
-    d.tap(action=Action.EMERGENCY)
-    snap()
-    d.send(Input.tap(Action.CHOOSE, "x", screen=0, step=StepName.WHO))
-    snap()
-    d.send(Input(InputKind.CHOICE))
-    snap()
-    d.send(Input.command("forget"))
-    snap()
-    return texts
+    return [text for screen in screens.walk(code) for text in (screen.text, *screen.labels)]
 
 
 @pytest.mark.parametrize("code", sorted(TEN - {"en"}))
