@@ -481,11 +481,11 @@ class _Reader:
     def _model_problem(self, detail: Any) -> None:
         loc, message = describe(detail, Catalog)
         place = self._place(loc)
-        if detail["type"] == "missing":
-            message = "is empty — fill it in"
-        elif detail["type"] == "too_short":
+        if detail["type"] in ("missing", "too_short") and ": " in place.header:
             group = place.header.split(":")[0]
             message = f'write yes in at least one of the "{group}: …" columns'
+        elif detail["type"] == "missing":
+            message = "is empty — fill it in"
         self.problem(place, message)
 
     @staticmethod
