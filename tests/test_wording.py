@@ -245,3 +245,8 @@ def long_sentences(pieces: tuple[texts.Piece, ...]) -> list[str]:
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_ui_sentences_are_short(code):
     assert long_sentences(texts.ui_texts(code)) == []
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_summary_sentences_are_short(code):
+    assert long_sentences(texts.catalogue_texts(code, "summary")) == []
