@@ -108,6 +108,11 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
         default=None,
         help="folder of the source documents (default: shared/seeds beside the repository)",
     )
+    export = catalog_commands.add_parser("export", help="write the catalogue in another format")
+    export.add_argument("--hsds", metavar="DIR", help="as Open Referral HSDS 3.0 JSON files")
+    export.add_argument("--catalog", help="the catalogue file (default: the bundled one)")
+    export.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    export.add_argument("--lang", default="en", help="language of the texts (default: en)")
     from bot.share import add_link_arguments
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
@@ -130,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser(poster_options=argv[:1] == ["poster"]).parse_args(argv)
     command = args.command or "run"
+    if command == "catalog" and args.catalog_command == "export":
+        if args.hsds:
+            from bot.catalog.hsds import export_main
+
+            return export_main(args)
+        print("catalog export: give --hsds DIR", file=sys.stderr)
+        return 2
     if command == "catalog":
         from pathlib import Path
 
