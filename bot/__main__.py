@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -21,6 +22,7 @@ EXIT_SETTINGS = 2
 async def run_bot(settings: Settings) -> None:
     """Long polling, or a webhook when BOT_WEBHOOK_URL is set, until SIGTERM or Ctrl-C."""
     from bot.channels.telegram import build_application, serve_polling
+    from bot.health import HealthMonitor
     from bot.runtime import open_runtime
 
     runtime = await open_runtime(settings)
@@ -41,19 +43,21 @@ async def run_bot(settings: Settings) -> None:
             len(catalog.services),
             "webhook" if settings.webhook_url else "long polling",
         )
+        mode: Literal["polling", "webhook"] = "webhook" if settings.webhook_url else "polling"
+        monitor = HealthMonitor(runtime, mode, application.bot.username)
         if settings.webhook_url:
-            await _run_webhook(application, settings, stop)
+            await _run_webhook(application, settings, stop, monitor)
         else:
             await application.bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
-            await serve_polling(application, runtime, stop)
+            await asyncio.gather(serve_polling(application, runtime, stop), monitor.run(stop))
     finally:
         await application.shutdown()
         await runtime.close()
         log.info("stopped")
 
 
-async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+async def _run_webhook(application, settings: Settings, stop: asyncio.Event, monitor) -> None:  # type: ignore[no-untyped-def]
     from urllib.parse import urlsplit
 
     from bot.channels.admin import purge_daily, watch_catalog
@@ -61,14 +65,17 @@ async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> 
 
     assert settings.webhook_url and settings.webhook_secret
     secret = settings.webhook_secret.get_secret_value()
-    server = WebhookServer(application, urlsplit(settings.webhook_url).path, secret)
+    server = WebhookServer(application, urlsplit(settings.webhook_url).path, secret, monitor.status)
     await server.start(settings.webhook_listen, settings.webhook_port)
     try:
         await set_webhook(application, settings.webhook_url, secret)
         log.info("webhook listening on %s port %s", settings.webhook_listen, settings.webhook_port)
         runtime = application.bot_data["channel"].runtime
         await asyncio.gather(
-            stop.wait(), watch_catalog(runtime, application.bot, stop), purge_daily(runtime, stop)
+            stop.wait(),
+            watch_catalog(runtime, application.bot, stop),
+            purge_daily(runtime, stop),
+            monitor.run(stop),
         )
     finally:
         await server.stop()
@@ -113,6 +120,11 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
     export.add_argument("--catalog", help="the catalogue file (default: the bundled one)")
     export.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
     export.add_argument("--lang", default="en", help="language of the texts (default: en)")
+    from bot.health import add_health_arguments
+
+    add_health_arguments(
+        commands.add_parser("health", help="is the running bot healthy? (exit 0 or 1)")
+    )
     from bot.share import add_link_arguments
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
@@ -150,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = Path(args.file) if args.file else None
         sources = Path(args.sources) if args.sources else None
         return run_check(path, args.today or date.today(), sys.stdout, sources)
+    if command == "health":
+        from bot.health import health_main
+
+        return health_main(args)
     if command == "link":
         from bot.share import link_main
 
