@@ -137,7 +137,7 @@ class HealthMonitor:
                 self.write()
                 written = loop.time()
                 waits = [asyncio.ensure_future(e.wait()) for e in (stop, changed)]
-                await asyncio.wait(waits, timeout=self.every, return_when="FIRST_COMPLETED")
+                await asyncio.wait(waits, timeout=self.every, return_when=asyncio.FIRST_COMPLETED)
                 for waiting in waits:
                     waiting.cancel()
                 gap = written + self.min_gap - loop.time()
