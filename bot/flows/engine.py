@@ -88,7 +88,9 @@ def _command(s: Session, name: str, ctx: Context) -> tuple[Session | None, Reply
     tr = ctx.translators[s.language]
     if name == "forget":
         text = tr(N_("I have deleted everything I kept about you. Send /start to begin again."))
-        return None, Reply((Message((text,)),), forget=True, new_message=True, rtl=tr.rtl)
+        return None, Reply(
+            (Message((text,)),), forget=True, new_message=True, rtl=tr.rtl, language=tr.code
+        )
     if name == "language":
         _go(s, StepName.LANGUAGE)
         return s, render(s, ctx)
@@ -372,7 +374,7 @@ def render(
     lines += question.prompt(tr, s)
     buttons = [Button(label, Action.CHOOSE, oid) for oid, label in question.choices(tr, ctx)]
     rows = _rows(buttons, question.columns) + [_nav(tr, s)]
-    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl)
+    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl, language=tr.code)
 
 
 def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
@@ -424,7 +426,15 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
         rows.append((Button("🗺️ " + tr(N_("Show on map")), Action.MAP),))
     rows.append((Button("🔁 " + tr(N_("Something else?")), Action.AGAIN),))
     rows.append(_nav(tr, s))
-    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl, new_message=True)
+    return Reply(
+        (Message(tuple(lines)),),
+        tuple(rows),
+        s.step,
+        s.screen,
+        tr.rtl,
+        new_message=True,
+        language=tr.code,
+    )
 
 
 def _map(s: Session, ctx: Context) -> Reply:
@@ -452,6 +462,7 @@ def _map(s: Session, ctx: Context) -> Reply:
         reply.rtl,
         venues=venues,
         new_message=True,
+        language=reply.language,
     )
 
 
@@ -464,4 +475,6 @@ def _emergency(s: Session, ctx: Context) -> tuple[Session, Reply]:
 def _emergency_reply(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
     lines += emergency_screen(tr, s.answers, profile_of(s, ctx), ctx)
     rows = (_nav(tr, s),)
-    return Reply((Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True)
+    return Reply(
+        (Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True, language=tr.code
+    )
