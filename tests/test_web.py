@@ -476,6 +476,38 @@ async def test_no_address_user_agent_or_typed_text_reaches_a_log(web, caplog) ->
         assert secret not in logged
 
 
+def test_the_web_process_logs_no_address_agent_or_typed_text(tmp_path) -> None:
+    """`python -m bot web` at DEBUG, everything it wrote read back after SIGTERM."""
+    import urllib.request
+
+    from tests.web_server import WebServer
+
+    typed = "my name is Zainab Haddadin, phone 621 555 019"
+    agent = "Mozilla/5.0 (Linux; Android 13) SecretAgent/7.7"
+    session = "00112233445566778899aabbccddeeff"
+    with WebServer(tmp_path, BOT_LOG_LEVEL="DEBUG") as running:
+        for body in (
+            {"kind": "start", "payload": "en"},
+            {"kind": "text", "text": typed},
+            {"kind": "location", "latitude": 49.61234, "longitude": 6.13198},
+            {"kind": "command", "name": "forget"},
+        ):
+            request = urllib.request.Request(
+                running.url + "/api/message",
+                data=json.dumps({"session": session, **body}).encode(),
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": agent,
+                    "X-Forwarded-For": "203.0.113.77",
+                },
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 200
+    assert "web chat on http://127.0.0.1" in running.output  # it did log, at DEBUG
+    for secret in (typed, "Zainab", agent, "SecretAgent", "203.0.113.77", session, "49.61"):
+        assert secret not in running.output
+
+
 # --- settings -------------------------------------------------------------------------------
 
 

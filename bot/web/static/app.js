@@ -14,6 +14,7 @@
     begin: "Begin"
   };
   var waiting = false;
+  var RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
 
   function newSession() {
     var bytes = new Uint8Array(16);
@@ -73,7 +74,8 @@
         a.href = url;
         a.rel = "noopener noreferrer";
         if (line.link.kind === "web" || line.link.kind === "map") a.target = "_blank";
-        if (line.link.kind !== "map") a.dir = "ltr";
+        // Numbers, addresses and e-mails in Latin script read left to right, even in Arabic.
+        a.dir = line.link.kind === "map" && RTL_LETTER.test(line.link.text) ? "auto" : "ltr";
       }
       row.appendChild(a);
     }
@@ -161,7 +163,9 @@
       var row = el("div", "row");
       for (var b = 0; b < rows[r].length; b++) {
         var button = rows[r][b];
-        row.appendChild(choiceButton(button.label, tapHandler(button), "choice"));
+        var node = choiceButton(button.label, tapHandler(button), "choice");
+        node.setAttribute("data-choice", button.data);
+        row.appendChild(node);
       }
       box.appendChild(row);
     }
