@@ -22,4 +22,6 @@ RUN pip install -e . \
 USER bot
 VOLUME ["/data"]
 EXPOSE 8443
+ENV BOT_WEB_LISTEN=0.0.0.0
+EXPOSE 8080
 ENTRYPOINT ["python", "-m", "bot"]

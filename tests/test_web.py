@@ -22,7 +22,7 @@ from aiohttp import ClientSession
 from bot.channels.ratelimit import RateLimiter
 from bot.channels.web import WebChannel, start_web, web_user_id
 from bot.channels.web_reply import line_json
-from bot.flows.engine import step
+from bot.flows.engine import WEB_BROWSER, WEB_KEEPS, step
 from bot.flows.model import Input, InputKind, Session
 from bot.i18n import Translators
 from bot.runtime import open_runtime
@@ -163,6 +163,17 @@ async def test_typed_text_commands_and_the_emergency_screen(web) -> None:
     assert reply["step"] == "status"
     _, privacy = await post(client, kind="text", text="/privacy")
     assert "What I keep" in text_of(privacy)
+
+
+async def test_the_privacy_notice_speaks_of_the_browser_not_telegram(web) -> None:
+    client, _ = web
+    await post(client, kind="start", payload="ar")
+    _, privacy = await post(client, kind="command", name="privacy")
+    tr = Translators()["ar"]
+    assert tr(WEB_KEEPS) in text_of(privacy) and tr(WEB_BROWSER) in text_of(privacy)
+    assert "تيليغرام" not in text_of(privacy)  # "Telegram" in Arabic
+    _, telegram = step(Session(language="en", step="who"), Input.command("privacy"), make_context())
+    assert "Telegram user number" in telegram.messages[0].text  # Telegram's own is unchanged
     _, language = await post(client, kind="command", name="language")
     assert language["step"] == "language"
 
@@ -419,6 +430,9 @@ def test_the_rate_limiter_refills_and_keeps_a_bounded_number_of_keys() -> None:
     for i in range(1000):
         limiter.allow(str(i))
     assert len(limiter) == 100
+    now[0] += 2.0  # every bucket has filled up again: none needs keeping
+    limiter.allow("b")
+    assert len(limiter) == 1
 
 
 def test_web_sessions_never_share_a_user_id_with_telegram() -> None:

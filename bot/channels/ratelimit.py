@@ -16,8 +16,9 @@ from collections.abc import Callable
 class RateLimiter:
     """`allow(key)` is True while `key` has tokens: `burst` at once, `rate` per second after.
 
-    At most `max_keys` buckets are kept; the least recently used go first (a forgotten key
-    starts again with a full bucket, so memory stays flat whatever the traffic)."""
+    A bucket that has had time to fill up again is forgotten (a forgotten key starts with a
+    full bucket: the same answer), so only the keys seen in the last `burst / rate` seconds
+    are kept, and never more than `max_keys`: memory stays flat whatever the traffic."""
 
     def __init__(
         self,
@@ -32,6 +33,7 @@ class RateLimiter:
         self.max_keys = max_keys
         self._clock = clock
         self._secret = secrets.token_bytes(16)
+        self._refill = burst / rate if rate > 0 else float("inf")  # seconds to fill up again
         self._buckets: OrderedDict[bytes, tuple[float, float]] = OrderedDict()
 
     def _key(self, key: str) -> bytes:
@@ -44,8 +46,14 @@ class RateLimiter:
         tokens = min(self.burst, tokens + (now - then) * self.rate)
         allowed = tokens >= 1.0
         self._buckets[hashed] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
+        buckets = self._buckets
+        if len(buckets) > self.max_keys:
+            buckets.popitem(last=False)
+        while buckets:  # least recently seen first: drop those that are full again
+            oldest = next(iter(buckets.values()))
+            if now - oldest[1] < self._refill:
+                break
+            buckets.popitem(last=False)
         return allowed
 
     def __len__(self) -> int:

@@ -17,6 +17,7 @@ The address is used only in memory, hashed, for the per-address rate limit.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import hashlib
 import ipaddress
@@ -33,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.channels.callback import CallbackPayload
 from bot.channels.ratelimit import RateLimiter
 from bot.channels.web_reply import reply_json
-from bot.conversation import StoreFailure
+from bot.conversation import Conversation, StoreFailure
 from bot.flows.model import Input, InputKind, Reply
 from bot.i18n import supported
 from bot.runtime import Runtime
@@ -150,6 +151,10 @@ class WebChannel:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        # The web's own conversation: the same store and flow, a privacy notice of its own.
+        self.conversation = Conversation(
+            runtime.store, lambda: dataclasses.replace(runtime.context(), channel="web")
+        )
         self.static = _load_static()
         self.per_session = RateLimiter(SESSION_RATE, SESSION_BURST)
         self.per_address = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
@@ -194,7 +199,7 @@ class WebChannel:
             return _error(429, "busy")
         user_id = web_user_id(sent.session)
         language = supported(sent.lang.split("-")[0].lower()) if sent.lang else None
-        conversation = self.runtime.conversation
+        conversation = self.conversation
         status = 200
         try:
             if sent.kind == "show":

@@ -97,7 +97,7 @@ def _command(s: Session, name: str, ctx: Context) -> tuple[Session | None, Reply
     if name == "emergency":
         return _emergency(s, ctx)
     if name == "privacy":
-        return s, render(s, ctx, before=privacy_notice(tr, ctx.retention_days))
+        return s, render(s, ctx, before=privacy_notice(tr, ctx.retention_days, ctx.channel))
     if name == "help":
         return s, render(s, ctx, before=help_text(tr))
     return s, render(s, ctx, notice=N_("Please choose one of the buttons."))
@@ -283,10 +283,24 @@ def privacy_line(tr: Translator, days: int) -> str:
     )
 
 
-def privacy_notice(tr: Translator, days: int) -> list[str]:
+WEB_KEEPS = N_(
+    "What I keep: a random number your browser made for this chat, your language, the step "
+    "you are at and the buttons you chose (for example your age group and what you need), "
+    "with the time of your last message."
+)
+WEB_BROWSER = N_(
+    "Your browser keeps the random number until you delete it. This page uses no cookies."
+)
+
+
+def privacy_notice(tr: Translator, days: int, channel: str = "telegram") -> list[str]:
+    """The privacy screen; the web chat's says what the browser keeps instead of Telegram."""
+    web = channel == "web"
     return [
         Bold(tr(N_("Privacy"))),
-        tr(
+        tr(WEB_KEEPS)
+        if web
+        else tr(
             N_(
                 "What I keep: your Telegram user number, your language, the step you are at "
                 "and the buttons you chose (for example your age group and what you need), "
@@ -311,7 +325,9 @@ def privacy_notice(tr: Translator, days: int) -> list[str]:
             days,
         ),
         tr(N_("Delete now: send /forget.")),
-        tr(
+        tr(WEB_BROWSER)
+        if web
+        else tr(
             N_(
                 "Telegram itself can see your messages to bots: chats with bots are not "
                 "end-to-end encrypted."
