@@ -97,13 +97,6 @@ async def run_web_main(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await serve_web(runtime, settings.web_listen, settings.web_port, stop)
-    except OSError as error:  # the port is taken, or the address is not this machine's
-        from bot.runtime import StartupError
-
-        raise StartupError(
-            f"the web chat cannot listen on {settings.web_listen} port {settings.web_port} "
-            f"({error.strerror or error}); set BOT_WEB_LISTEN and BOT_WEB_PORT"
-        ) from None
     finally:
         await runtime.close()
         log.info("stopped")

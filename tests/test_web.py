@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -520,6 +521,45 @@ def test_the_web_process_logs_no_address_agent_or_typed_text(tmp_path) -> None:
     assert "web chat on http://127.0.0.1" in running.output  # it did log, at DEBUG
     for secret in (typed, "Zainab", agent, "SecretAgent", "203.0.113.77", session, "49.61"):
         assert secret not in running.output
+
+
+async def test_a_failing_store_answers_with_the_emergency_numbers(web, monkeypatch) -> None:
+    client, channel = web
+    await post(client, kind="start", payload="en")
+
+    async def broken(user_id: int) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(channel.conversation.store, "load", broken)
+    status, reply = await post(client, kind="tap", data="1|who|2|c|me")
+    assert status == 503 and reply["step"] == "emergency"
+    assert {"kind": "tel", "target": "112", "text": "112"} in links(reply)
+
+
+def test_a_port_in_use_stops_the_web_chat_with_one_line(tmp_path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from tests.web_server import ROOT
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+        environ.update(BOT_DATA_DIR=str(tmp_path), BOT_WEB_PORT=str(port))
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "web"],
+            cwd=ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # --- settings -------------------------------------------------------------------------------

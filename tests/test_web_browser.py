@@ -300,6 +300,11 @@ def test_the_conversation_works_with_the_keyboard_only(browser, server) -> None:
     assert target and target.endswith("|c|me")
     ActionChains(browser).send_keys(Keys.ENTER).perform()
     wait(browser, "document.querySelector('.choices [data-choice*=\"|age|\"]')")
+    settled(browser)
+    focused = browser.execute_script(
+        "return document.activeElement.getAttribute('data-choice') || ''"
+    )
+    assert "|age|" in focused  # the new options have the focus: no need to tab from the top
     # and typing: the text box takes an answer with Enter
     field = browser.find_element("id", "text")
     field.send_keys("25", Keys.ENTER)

@@ -37,7 +37,7 @@ from bot.channels.web_reply import reply_json
 from bot.conversation import Conversation, StoreFailure
 from bot.flows.model import Input, InputKind, Reply
 from bot.i18n import supported
-from bot.runtime import Runtime
+from bot.runtime import Runtime, StartupError
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,13 @@ async def serve_web(runtime: Runtime, host: str, port: int, stop: asyncio.Event)
     """Serve the web chat until `stop` is set."""
     from bot.channels.admin import purge_daily
 
-    runner = await start_web(WebChannel(runtime), host, port)
+    try:
+        runner = await start_web(WebChannel(runtime), host, port)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise StartupError(
+            f"the web chat cannot listen on {host} port {port} ({error.strerror or error}); "
+            "set BOT_WEB_LISTEN and BOT_WEB_PORT"
+        ) from None
     try:
         log.info("web chat on http://%s:%s/", host, port)
         await asyncio.gather(

@@ -14,6 +14,7 @@
     begin: "Begin"
   };
   var waiting = false;
+  var focusNext = false;
   var RTL_LETTER = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
 
   function newSession() {
@@ -179,13 +180,19 @@
       }, "choice wide"));
     }
     if (box.firstChild) log.appendChild(box);
+    if (focusNext && box.querySelector("button")) {
+      box.querySelector("button").focus({ preventScroll: true });
+    }
+    focusNext = false;
     if (first && first.offsetTop > log.scrollTop) log.scrollTop = first.offsetTop - 8;
     else scrollToEnd();
     if (!reply.forget) keepSession(session);
   }
 
   function tapHandler(button) {
-    return function () {
+    return function (event) {
+      // Pressed with the keyboard (no pointer): the next options get the focus.
+      focusNext = event.detail === 0;
       bubble("me").appendChild(el("p", "line", button.label));
       send({ kind: "tap", data: button.data });
     };
