@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 from importlib.resources import files
 from typing import Literal
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -146,6 +147,18 @@ def client_address(request: web.Request) -> str:
     return peer
 
 
+def same_site(request: web.Request) -> bool:
+    """No Origin (not a browser's cross-site call), or the Origin's host is the page's own
+    (ports aside: a TLS proxy's Host header often has none)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    try:
+        return urlsplit(origin).hostname == urlsplit("//" + request.host).hostname is not None
+    except ValueError:
+        return False
+
+
 class WebChannel:
     """The web adapter around one `Runtime`."""
 
@@ -182,8 +195,7 @@ class WebChannel:
     async def message(self, request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             return _error(415, "json")
-        origin = request.headers.get("Origin")
-        if origin is not None and origin.split("://", 1)[-1] != request.host:
+        if not same_site(request):
             return _error(403, "origin")
         if not self.per_address.allow(client_address(request)):
             return _error(429, "busy")
