@@ -330,6 +330,7 @@ async def test_the_page_has_no_inline_script_and_no_third_party_request(web) -> 
     client, _ = web
     page = await (await client.get("/")).text()
     assert '<script src="/app.js"' in page and "<script>" not in page
+    assert 'role="log" aria-live="polite"' in page  # new messages are read out
     assert " on" not in page.replace("<noscript>", "")  # no onclick= or the like
     for path in ("/", "/app.js", "/app.css"):
         body = await (await client.get(path)).text()
@@ -346,6 +347,7 @@ async def test_the_first_screen_is_under_60_kb(web) -> None:
         "/api/message", json={"session": SESSION, "kind": "start", "payload": ""}
     )
     total += len(await response.read())
+    print(f"first screen, uncompressed: {total} bytes")
     assert total < 60_000, total
 
 
