@@ -381,3 +381,39 @@ def test_the_first_screen_is_small_and_asks_no_other_site(browser, server) -> No
     total = sum(size for _, size in entries)
     print(f"first screen: {total} bytes over {len(entries)} requests")
     assert 0 < total < 60_000
+
+
+def test_the_location_is_asked_only_on_the_button_and_only_the_town_is_kept(
+    browser, server
+) -> None:
+    # Count the page's calls for the position; the browser is somewhere in Esch-sur-Alzette.
+    browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": "window.positionAsked = 0; var real = navigator.geolocation"
+            ".getCurrentPosition.bind(navigator.geolocation);"
+            "navigator.geolocation.getCurrentPosition = function (a, b, c) {"
+            " window.positionAsked += 1; return real(a, b, c); };"
+        },
+    )
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": server.url, "permissions": ["geolocation"]}
+    )
+    browser.execute_cdp_cmd(
+        "Emulation.setGeolocationOverride",
+        {"latitude": 49.49581234, "longitude": 5.98061234, "accuracy": 10},
+    )
+    open_page(browser, server, "?start=en-children_family")
+    for value in ("me", "22-27", "asylum_applicant"):
+        choose(browser, value)
+        assert browser.execute_script("return window.positionAsked") == 0
+    assert step(browser) == "place"
+    session = browser.execute_script("return localStorage.getItem('triage-session')")
+    browser.find_element("css selector", ".choices .locate").click()  # 📍 Use my location
+    wait(browser, "document.querySelector('.choices [data-choice*=\"|results|\"]')")
+    settled(browser)
+    assert browser.execute_script("return window.positionAsked") == 1
+    from bot.channels.web import web_user_id
+
+    [data] = [data for user, data in rows(server) if user == web_user_id(session)]
+    assert "Esch-sur-Alzette" in data and "49.49" not in data and "5.98" not in data

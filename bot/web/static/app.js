@@ -171,7 +171,7 @@
       box.appendChild(row);
     }
     if (reply.location && navigator.geolocation) {
-      box.insertBefore(choiceButton("📍 " + ui.location, shareLocation, "choice wide"),
+      box.insertBefore(choiceButton("📍 " + ui.location, shareLocation, "choice wide locate"),
         box.firstChild);
     }
     if (reply.forget) {
