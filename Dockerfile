@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     BOT_DATA_DIR=/data \
-    BOT_WEBHOOK_LISTEN=0.0.0.0
+    BOT_WEBHOOK_LISTEN=0.0.0.0 \
+    BOT_WEB_LISTEN=0.0.0.0
 
 # The bot's user: uid and gid 10001 own /data (a bind mount must be writable by them).
 RUN groupadd --system --gid 10001 bot \
@@ -30,7 +31,8 @@ RUN pip install --no-deps --no-build-isolation -e . \
 
 USER bot
 VOLUME ["/data"]
-EXPOSE 8443
+# 8443: the webhook (python -m bot with BOT_WEBHOOK_URL); 8080: the web chat (python -m bot web).
+EXPOSE 8443 8080
 # Exit 0 when the bot's status file (/data/health.json) is fresh and healthy, 1 otherwise.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "bot", "health"]

@@ -92,6 +92,23 @@ async def run_console_main(settings: Settings, language: str | None) -> None:
         await runtime.close()
 
 
+async def run_web_main(settings: Settings) -> None:
+    """The web chat on BOT_WEB_LISTEN:BOT_WEB_PORT until SIGTERM or Ctrl-C."""
+    from bot.channels.web import serve_web
+    from bot.runtime import open_runtime
+
+    runtime = await open_runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve_web(runtime, settings.web_listen, settings.web_port, stop)
+    finally:
+        await runtime.close()
+        log.info("stopped")
+
+
 def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
     """The command line. `poster_options=False` skips importing the poster module (PDF and
     font libraries, a quarter of a second) when the command is not `poster`."""
@@ -103,6 +120,7 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the Telegram bot (the default)")
     console = commands.add_parser("console", help="talk to the bot in this terminal")
     console.add_argument("--lang", help="start in this language, e.g. fr")
+    commands.add_parser("web", help="serve the conversation as a web chat (no token needed)")
     catalog = commands.add_parser("catalog", help="work with the service catalogue")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
     check = catalog_commands.add_parser("check", help="validate a catalogue file and report")
@@ -226,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         secrets = [s.get_secret_value() for s in (settings.token, settings.webhook_secret) if s]
         configure_logging(settings.log_level, secrets)
+        if command == "web":
+            asyncio.run(run_web_main(settings))
+            return 0
         asyncio.run(run_bot(settings))
     except StartupError as error:
         print(f"Start-up error: {error}", file=sys.stderr)

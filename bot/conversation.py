@@ -147,6 +147,26 @@ class Conversation:
                 if not lock._waiters:  # type: ignore[attr-defined]
                     self._locks.pop(user_id, None)
 
+    async def show(self, user_id: int, *, default_language: str | None = None) -> Reply:
+        """The screen `user_id` is at, changing and saving nothing (a web page reloaded).
+
+        Someone without a session gets the first screen, and still nothing is stored.
+        Raises `StoreFailure` when the store cannot be read."""
+        lock = self._lock(user_id)
+        async with lock:
+            try:
+                ctx = self._context()
+                try:
+                    session = await self.store.load(user_id)
+                except StoreError as error:
+                    self.health.failed(error)
+                    fallback = emergency_screen(Session(language=default_language), ctx)
+                    raise StoreFailure(fallback, error) from error
+                return render(session or Session(language=default_language), ctx)
+            finally:
+                if not lock._waiters:  # type: ignore[attr-defined]
+                    self._locks.pop(user_id, None)
+
     async def _handle(
         self, user_id: int, inp: Input, default_language: str | None, update_id: int | None
     ) -> Reply:

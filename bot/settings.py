@@ -38,6 +38,8 @@ class Settings(BaseModel):
     catalog_file: Path | None = None
     catalog_check_seconds: int = Field(default=60, ge=0)
     log_level: str = "INFO"
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("token")
     @classmethod
@@ -97,6 +99,8 @@ ENVIRONMENT = {
     "BOT_CATALOG_FILE": "catalog_file",
     "BOT_CATALOG_CHECK_SECONDS": "catalog_check_seconds",
     "BOT_LOG_LEVEL": "log_level",
+    "BOT_WEB_LISTEN": "web_listen",
+    "BOT_WEB_PORT": "web_port",
 }
 FIELD_TO_ENV = {field: env for env, field in ENVIRONMENT.items()}
 

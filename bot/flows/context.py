@@ -24,3 +24,4 @@ class Context:
     retention_days: int = 30
     page_size: int = 3
     lexicon: Lexicon = field(default_factory=default_lexicon)  # words typed text is read with
+    channel: str = "telegram"  # "web": the privacy notice speaks of the browser, not Telegram

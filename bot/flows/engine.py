@@ -88,14 +88,16 @@ def _command(s: Session, name: str, ctx: Context) -> tuple[Session | None, Reply
     tr = ctx.translators[s.language]
     if name == "forget":
         text = tr(N_("I have deleted everything I kept about you. Send /start to begin again."))
-        return None, Reply((Message((text,)),), forget=True, new_message=True, rtl=tr.rtl)
+        return None, Reply(
+            (Message((text,)),), forget=True, new_message=True, rtl=tr.rtl, language=tr.code
+        )
     if name == "language":
         _go(s, StepName.LANGUAGE)
         return s, render(s, ctx)
     if name == "emergency":
         return _emergency(s, ctx)
     if name == "privacy":
-        return s, render(s, ctx, before=privacy_notice(tr, ctx.retention_days))
+        return s, render(s, ctx, before=privacy_notice(tr, ctx.retention_days, ctx.channel))
     if name == "help":
         return s, render(s, ctx, before=help_text(tr))
     return s, render(s, ctx, notice=N_("Please choose one of the buttons."))
@@ -281,10 +283,24 @@ def privacy_line(tr: Translator, days: int) -> str:
     )
 
 
-def privacy_notice(tr: Translator, days: int) -> list[str]:
+WEB_KEEPS = N_(
+    "What I keep: a random number your browser made for this chat, your language and the "
+    "time of your last message. Also the step you are at and the buttons you chose, for "
+    "example your age group and what you need."
+)
+WEB_BROWSER = N_(
+    "Your browser keeps the random number until you delete it. This page uses no cookies."
+)
+
+
+def privacy_notice(tr: Translator, days: int, channel: str = "telegram") -> list[str]:
+    """The privacy screen; the web chat's says what the browser keeps instead of Telegram."""
+    web = channel == "web"
     return [
         Bold(tr(N_("Privacy"))),
-        tr(
+        tr(WEB_KEEPS)
+        if web
+        else tr(
             N_(
                 "What I keep: your Telegram user number, your language and the time of your "
                 "last message. Also the step you are at and the buttons you chose, for example "
@@ -309,7 +325,9 @@ def privacy_notice(tr: Translator, days: int) -> list[str]:
             days,
         ),
         tr(N_("Delete now: send /forget.")),
-        tr(
+        tr(WEB_BROWSER)
+        if web
+        else tr(
             N_(
                 "Telegram itself can see your messages to bots: chats with bots are not "
                 "end-to-end encrypted."
@@ -372,7 +390,7 @@ def render(
     lines += question.prompt(tr, s)
     buttons = [Button(label, Action.CHOOSE, oid) for oid, label in question.choices(tr, ctx)]
     rows = _rows(buttons, question.columns) + [_nav(tr, s)]
-    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl)
+    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl, language=tr.code)
 
 
 def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
@@ -424,7 +442,15 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
         rows.append((Button("🗺️ " + tr(N_("Show on map")), Action.MAP),))
     rows.append((Button("🔁 " + tr(N_("Something else?")), Action.AGAIN),))
     rows.append(_nav(tr, s))
-    return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl, new_message=True)
+    return Reply(
+        (Message(tuple(lines)),),
+        tuple(rows),
+        s.step,
+        s.screen,
+        tr.rtl,
+        new_message=True,
+        language=tr.code,
+    )
 
 
 def _map(s: Session, ctx: Context) -> Reply:
@@ -452,6 +478,7 @@ def _map(s: Session, ctx: Context) -> Reply:
         reply.rtl,
         venues=venues,
         new_message=True,
+        language=reply.language,
     )
 
 
@@ -464,4 +491,6 @@ def _emergency(s: Session, ctx: Context) -> tuple[Session, Reply]:
 def _emergency_reply(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Reply:
     lines += emergency_screen(tr, s.answers, profile_of(s, ctx), ctx)
     rows = (_nav(tr, s),)
-    return Reply((Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True)
+    return Reply(
+        (Message(tuple(lines)),), rows, s.step, s.screen, tr.rtl, new_message=True, language=tr.code
+    )

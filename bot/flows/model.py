@@ -152,3 +152,4 @@ class Reply:
     forget: bool = False
     new_message: bool = False
     events: tuple[str, ...] = field(default=())
+    language: str = "en"  # the language the reply is written in (a web page's `lang`)
