@@ -34,8 +34,8 @@ def test_full_journey_to_results_and_anything_else():
     assert d.reply.step is StepName.RESULTS
     assert "Therapy for applicants" in d.text
     assert "+352 48 59 76" in d.text
-    assert "For: asylum applicants, refugees · ages 3 to 27" in d.text
-    assert "Why: it fits Mental health, your status, your age." in d.text
+    assert "For: asylum applicants and refugees · ages 3 to 27" in d.text
+    assert "Why: it fits Mental health, your status, and your age." in d.text
     d.tap(action=Action.AGAIN)
     assert d.reply.step is StepName.NEED
     assert d.session.answers.age_min == 22 and d.session.answers.status == "asylum_applicant"

@@ -131,11 +131,12 @@ def reason(tr: Translator, match: Match, answers: Answers, widened: bool = False
 
 
 def _office(tr: Translator, location: Location, distance: float | None) -> str:
-    place = " ".join(tr.isolate(p) for p in (location.postal_code, location.city) if p)
-    parts = [tr.isolate(line) for line in location.address] + [place]
-    text = "📍 " + ", ".join(parts)
+    """'📍 Name: street, postcode town (about 3 km)'; the address isolated as a whole."""
+    place = " ".join(p for p in (location.postal_code, location.city) if p)
+    address = tr.isolate(", ".join([*location.address, place]))
+    text = "📍 " + address
     if location.name:
-        text = "📍 " + tr.isolate_latin(location.name.get(tr.code)) + ": " + ", ".join(parts)
+        text = "📍 " + tr.isolate_latin(location.name.get(tr.code)) + ": " + address
     if distance is not None:
         text += " " + tr(N_("(about {km} km)"), km=max(1, round(distance)))
     return text
@@ -144,7 +145,7 @@ def _office(tr: Translator, location: Location, distance: float | None) -> str:
 def _languages(tr: Translator, codes: list[str]) -> str:
     locale = Locale.parse(tr.code)
     names = [locale.languages.get(code, code) for code in codes]
-    return "🗣️ " + tr(N_("Works in: {languages}"), languages=", ".join(names))
+    return "🗣️ " + tr(N_("Works in: {languages}"), languages=tr.join(names))
 
 
 def phone_line(tr: Translator, phone: Phone) -> str:
@@ -189,7 +190,7 @@ def card(
         lines.append(_office(tr, location, match.distance_km if i == 0 else None))
     others = offices[MAX_OFFICES_SHOWN:]
     if others:
-        towns = ", ".join(tr.isolate(location.city) for location in others)
+        towns = tr.join([tr.isolate(location.city) for location in others])
         lines.append(tr(N_("Other offices: {towns}"), towns=towns))
     lines += [phone_line(tr, phone) for phone in service.phones]
     for email in service.emails:
