@@ -106,6 +106,17 @@ def isolate_latin_runs(text: str) -> str:
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
+# The digit zero of the CLDR numbering systems a locale may default to (babel knows each
+# locale's default system, "arabext" for Persian, but not the systems' digits).
+_ZERO = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0", "beng": "\u09e6", "deva": "\u0966"}
+
+
+@cache
+def _digit_table(code: str) -> dict[int, str]:
+    zero = _ZERO.get(Locale.parse(code).default_numbering_system, "0")
+    return {ord("0") + i: chr(ord(zero) + i) for i in range(10)}
+
+
 # Luxembourgish "and" as CLDR writes it, and the sounds before which its n is kept.
 _LB_AND = re.compile(r"\ba\(n\) (\w)")
 _LB_N = set("aeiouäëéèöüAEIOUÄËÉÈÖÜdhntzDHNTZ")
@@ -191,7 +202,7 @@ class Translator:
         return self.language.rtl
 
     def __call__(self, message: str, **params: object) -> str:
-        """Translate, then fill `{placeholders}`."""
+        """Translate, then fill `{placeholders}` (whole numbers in the locale's digits)."""
         return self._fill(self._translations.gettext(message), params)
 
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
@@ -209,7 +220,21 @@ class Translator:
             template = "".join(p + n for p, n in zip(isolated, [*names, ""], strict=True))
         if not params:
             return template
-        return template.format(**params)
+        values = {
+            key: self.number(value)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for key, value in params.items()
+        }
+        return template.format(**values)
+
+    def number(self, value: int) -> str:
+        """A whole number in the locale's default digits ("۱۸" in Persian, "18" in Arabic)."""
+        return self.digits(str(value))
+
+    def digits(self, text: str) -> str:
+        """`text` with its Western digits written in the locale's default digits."""
+        return text.translate(_digit_table(self.code))
 
     def join(self, items: list[str]) -> str:
         """Items as a list the locale writes: "a, b and c", "a، b و c" in Persian (CLDR)."""
@@ -224,7 +249,7 @@ class Translator:
         return text
 
     def date(self, value: date) -> str:
-        return format_date(value, format="long", locale=self.code)
+        return self.digits(format_date(value, format="long", locale=self.code))
 
     def isolate(self, text: str) -> str:
         """Wrap left-to-right material (numbers, e-mails, Latin names) so RTL text keeps order."""

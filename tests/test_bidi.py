@@ -8,8 +8,10 @@ order, not the isolation marks, so they hold whatever way the text is isolated.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
+from babel import Locale
 
 from bot.i18n import FSI, PDI, Translators, available_languages
 from tests import screens
@@ -117,3 +119,32 @@ def test_lists_use_the_locales_own_separators(code):
     """No Latin ", " between right-to-left words or isolated names (CLDR: "،", "و")."""
     commas = [f"{name}: {line!r}" for name, line in _lines(code) if "," in _outside_isolates(line)]
     assert commas == []
+
+
+# The digit zero of each CLDR numbering system our locales default to.
+ZERO = {
+    "latn": "DIGIT ZERO",
+    "arab": "ARABIC-INDIC DIGIT ZERO",
+    "arabext": "EXTENDED ARABIC-INDIC DIGIT ZERO",
+}
+
+
+def _default_digits(code: str) -> str:
+    """The locale's digits, from CLDR's default numbering system (Persian: ۰…۹)."""
+    zero = ord(unicodedata.lookup(ZERO[Locale.parse(code).default_numbering_system]))
+    return "".join(chr(zero + i) for i in range(10))
+
+
+@pytest.mark.parametrize("code", sorted(language.code for language in available_languages()))
+def test_numbers_in_sentences_use_the_locales_digits(code):
+    """Digits outside isolates (isolated: phone numbers, postcodes, names) are the locale's."""
+    allowed = set(_default_digits(code))
+    wrong = [
+        f"{name}: {line!r}"
+        for name, line in _lines(code)
+        if any(
+            unicodedata.decimal(c, None) is not None and c not in allowed
+            for c in _outside_isolates(line)
+        )
+    ]
+    assert wrong == []
