@@ -148,3 +148,60 @@ def test_numbers_in_sentences_use_the_locales_digits(code):
         )
     ]
     assert wrong == []
+
+
+def _catalogue_texts(code: str) -> set[str]:
+    """Every text of the bundled catalogue in language `code`, as the cards show it."""
+    import yaml
+
+    from bot.catalog.loader import bundled_catalog_path
+
+    data = yaml.safe_load(bundled_catalog_path().read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == code and isinstance(value, str):
+                    found.add(value)
+                else:
+                    collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(data)
+    return found
+
+
+@pytest.mark.parametrize("code", sorted(language.code for language in available_languages()))
+def test_a_needs_name_is_never_put_inside_a_sentence(code):
+    """A button label is in the nominative: inside a sentence German needs another case
+    ("passt zu Psychische Gesundheit"). On the results for a need, its name may only head a
+    line ("Psychische Gesundheit: 3 Angebote gefunden")."""
+    from bot.flows.options import NEEDS
+
+    tr = Translators()[code]
+    catalogue = {_plain(text) for text in _catalogue_texts(code)}
+    glued, headings = [], 0
+    for screen in screens.walk(code):
+        need = next((o for o in NEEDS if screen.name.split(": ")[1:2] == [o.id]), None)
+        if need is None:
+            continue
+        label = tr(need.label)
+        for line in map(_plain, screen.text.split("\n")):
+            if line in catalogue or label not in line:
+                continue
+            if line.startswith(label) and line[len(label) :].lstrip().startswith(":"):
+                headings += 1
+            else:
+                glued.append(f"{screen.name}: {line!r}")
+    assert glued == []
+    assert headings >= len(NEEDS)
+
+
+def test_a_distance_of_1_km_is_a_plural_form():
+    """Spanish "a unos 1 km": the distance sentence has its plural forms per count."""
+    es = Translators()["es"]
+    one, many = (es.plural("(about {n} km)", "(about {n} km)", km) for km in (1, 7))
+    assert "unos" not in one and "unos" in many
