@@ -205,3 +205,18 @@ def test_a_distance_of_1_km_is_a_plural_form():
     es = Translators()["es"]
     one, many = (es.plural("(about {n} km)", "(about {n} km)", km) for km in (1, 7))
     assert "unos" not in one and "unos" in many
+
+
+@pytest.mark.parametrize("code", RTL)
+def test_the_telegram_adapters_own_texts_are_drawn_in_order(code):
+    """The share text, the private-chat notice and the bot's descriptions come from the
+    adapter, not the flows; they are isolated by the same translator."""
+    from bot.channels.telegram import COMMAND_MENU, DESCRIPTION, PRIVATE_ONLY, SHORT_DESCRIPTION
+    from bot.share import SHARE_TEXT
+
+    tr = Translators()[code]
+    link = "https://t.me/example_bot?start=ar-mental_health"
+    texts = [tr(SHARE_TEXT, link=link), tr(PRIVATE_ONLY, link=link), tr(DESCRIPTION)]
+    texts += [tr(SHORT_DESCRIPTION), *(tr(text) for _, text in COMMAND_MENU)]
+    assert link in texts[0] and link in texts[1]
+    assert [p for text in texts for p in order_problems(text) + bracket_problems(text)] == []
