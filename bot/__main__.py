@@ -108,6 +108,7 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
         default=None,
         help="folder of the source documents (default: shared/seeds beside the repository)",
     )
+    _add_spreadsheet_commands(catalog_commands)
     from bot.share import add_link_arguments
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
@@ -115,6 +116,46 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
     if poster_options:
         _add_poster_arguments(poster)
     return parser
+
+
+def _add_spreadsheet_commands(catalog_commands: argparse._SubParsersAction) -> None:
+    export = catalog_commands.add_parser(
+        "export", help="write the catalogue as a spreadsheet (.xlsx) for staff"
+    )
+    imports = catalog_commands.add_parser(
+        "import", help="check a spreadsheet and, when all is right, write it to the catalogue"
+    )
+    for command in (export, imports):
+        command.add_argument("workbook", help="the .xlsx file, e.g. catalogue.xlsx")
+        command.add_argument(
+            "--catalog", default=None, help="the catalogue file (default: the bundled one)"
+        )
+    imports.add_argument(
+        "--sources",
+        default=None,
+        help="folder of the source documents (default: shared/seeds beside the repository)",
+    )
+
+
+def _catalog_main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.catalog.loader import bundled_catalog_path
+
+    if args.catalog_command in ("export", "import"):
+        from bot.catalog.spreadsheet import run_export, run_import
+
+        catalogue = Path(args.catalog) if args.catalog else bundled_catalog_path()
+        workbook = Path(args.workbook)
+        if args.catalog_command == "export":
+            return run_export(workbook, catalogue, sys.stdout)
+        sources = Path(args.sources) if args.sources else None
+        return run_import(workbook, catalogue, sys.stdout, sources)
+    from bot.catalog.check import run_check
+
+    path = Path(args.file) if args.file else None
+    sources = Path(args.sources) if args.sources else None
+    return run_check(path, args.today or date.today(), sys.stdout, sources)
 
 
 def _add_poster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -131,13 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(poster_options=argv[:1] == ["poster"]).parse_args(argv)
     command = args.command or "run"
     if command == "catalog":
-        from pathlib import Path
-
-        from bot.catalog.check import run_check
-
-        path = Path(args.file) if args.file else None
-        sources = Path(args.sources) if args.sources else None
-        return run_check(path, args.today or date.today(), sys.stdout, sources)
+        return _catalog_main(args)
     if command == "link":
         from bot.share import link_main
 

@@ -1,7 +1,7 @@
 """Every screen of the conversation in one language, as a phone would get it.
 
 `walk(code)` plays the whole conversation against the bundled catalogue: the language
-picker, /privacy, /help, "Me", "My child" and "Someone in my family" (each through the
+picker, /privacy, /help, /language, "Me", "My child" and "Someone in my family" (each through the
 status screen and every need, the place step and "More"), typed text that is not
 understood, the emergency screen, a stale tap and /forget. Tests of wording, layout and
 scripts read its screens.
@@ -63,6 +63,9 @@ def walk(code: str) -> tuple[Screen, ...]:
     for command in ("privacy", "help"):
         d.send(Input.command(command))
         snap(f"/{command}")
+    d.send(Input.command("language"))
+    snap("/language")
+    d.tap(code)
     profiles = (
         ("me", "30", "asylum_applicant"),
         ("child", "7", "unknown"),

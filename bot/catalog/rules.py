@@ -28,6 +28,8 @@ class RuleProblem:
     service: str
     message: str
     line: int | None = None
+    # The part of the entry at fault, e.g. ("phones", 0, "number"); () for the whole entry.
+    where: tuple[str | int, ...] = ()
 
     def describe(self, filename: str) -> str:
         where = filename if self.line is None else f"{filename}:{self.line}"
@@ -51,65 +53,82 @@ def check_rules(catalog: Catalog, sources: Path | None, text: str = "") -> list[
         if documents is not None:
             found += _contacts(service, "\n".join(documents.values()))
             found += _source_lines(service, documents)
-        problems += [RuleProblem(service.id, message, lines.get(service.id)) for message in found]
+        line = lines.get(service.id)
+        problems += [RuleProblem(service.id, message, line, where) for where, message in found]
     return problems
 
 
-def _translations(service: Service) -> list[str]:
-    missing = []
+Found = list[tuple[tuple[str | int, ...], str]]  # (the part at fault, what is wrong)
+
+
+def _translations(service: Service) -> Found:
+    missing: Found = []
     for field in ("name", "summary", "contact_note"):
         text = getattr(service, field)
         if text is None:
             continue
         absent = [code for code in SUPPORTED_LANGUAGES if not text.has(code)]
         if absent:
-            missing.append(f"{field} is missing in {', '.join(absent)} (all ten languages)")
+            message = f"{field} is missing in {', '.join(absent)} (all ten languages)"
+            missing.append(((field, absent[0]), message))
     return missing
 
 
-def _advice(service: Service) -> list[str]:
+def _advice(service: Service) -> Found:
     note = service.contact_note.get("en") if service.contact_note else ""
     if "reception centre" in note and Audience.RECEPTION_RESIDENTS not in service.audience:
-        return [
+        message = (
             "the contact note sends people to a reception centre, but the entry is not only "
             "for reception_residents (many people have none)"
-        ]
+        )
+        return [(("contact_note", "en"), message)]
     return []
 
 
-def _contacts(service: Service, sources: str) -> list[str]:
-    strays = []
-    for phone in service.phones:
+def _contacts(service: Service, sources: str) -> Found:
+    strays: Found = []
+    for index, phone in enumerate(service.phones):
+        where = ("phones", index, "number")
         if phone.number in EMERGENCY_NUMBERS:
             if service.needs != [Need.EMERGENCY]:
-                strays.append(f"{phone.number} is an emergency number: only on emergency entries")
+                message = f"{phone.number} is an emergency number: only on emergency entries"
+                strays.append((where, message))
         elif phone.number not in sources:
-            strays.append(f"phone {phone.number} is not in any source document")
+            strays.append((where, f"phone {phone.number} is not in any source document"))
     strays += [
-        f"e-mail {email.address} is not in any source document"
-        for email in service.emails
+        (("emails", index, "address"), f"e-mail {email.address} is not in any source document")
+        for index, email in enumerate(service.emails)
         if email.address not in sources
     ]
-    for location in service.locations:
-        for value in (location.postal_code, *location.address):
+    for index, location in enumerate(service.locations):
+        parts = [("postal_code", location.postal_code)]
+        parts += [(line, value) for line, value in enumerate(location.address)]
+        for part, value in parts:
             if value and value not in sources:
-                strays.append(f"address '{value}' is not in any source document")
+                where = ("locations", index, "address", part)
+                if part == "postal_code":
+                    where = ("locations", index, "postal_code")
+                strays.append((where, f"address '{value}' is not in any source document"))
     return strays
 
 
-def _source_lines(service: Service, documents: dict[str, str]) -> list[str]:
+def _source_lines(service: Service, documents: dict[str, str]) -> Found:
     source = service.source
+    file, place = ("source", "file"), ("source", "place")
     if source.file == NO_SOURCE_FILE:
-        return [] if service.needs == [Need.EMERGENCY] else ["gives no source document"]
+        return [] if service.needs == [Need.EMERGENCY] else [(file, "gives no source document")]
     if source.file not in documents:
-        return [f"source file {source.file} is not among the source documents"]
+        return [(file, f"source file {source.file} is not among the source documents")]
     last = len(documents[source.file].splitlines())
     spans = re.findall(r"\blines? ([\d\-, and]+)", source.place)
     numbers = [int(n) for span in spans for n in re.findall(r"\d+", span)]
     if not numbers:
-        return [f"source place '{source.place}' names no line (write 'line 12' or 'lines 4-6')"]
+        message = f"source place '{source.place}' names no line (write 'line 12' or 'lines 4-6')"
+        return [(place, message)]
     outside = [n for n in numbers if not 1 <= n <= last]
-    return [f"source line {n} is past the end of {source.file} ({last} lines)" for n in outside]
+    return [
+        (place, f"source line {n} is past the end of {source.file} ({last} lines)") for n in outside
+    ]
 
 
 def _read_sources(folder: Path) -> dict[str, str]:

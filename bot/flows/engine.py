@@ -286,9 +286,9 @@ def privacy_notice(tr: Translator, days: int) -> list[str]:
         Bold(tr(N_("Privacy"))),
         tr(
             N_(
-                "What I keep: your Telegram user number, your language, the step you are at "
-                "and the buttons you chose (for example your age group and what you need), "
-                "with the time of your last message."
+                "What I keep: your Telegram user number, your language and the time of your "
+                "last message. Also the step you are at and the buttons you chose, for example "
+                "your age group and what you need."
             )
         ),
         tr(

@@ -10,12 +10,14 @@ from bot.i18n import N_
 
 @dataclass(frozen=True)
 class Option:
-    """One answer: a stable id (stored, sent in buttons) and its label."""
+    """One answer: a stable id (stored, sent in buttons), its label, and a hint in the
+    first person (`hint`) and for someone else (`hint_other`)."""
 
     id: str
     label: str
     hint: str = ""
     icon: str = ""
+    hint_other: str = ""
 
 
 WHO = (
@@ -54,41 +56,56 @@ AGE_BANDS = (
 # The person's answer "I don't know" is stored as this id and matches every status.
 UNKNOWN_STATUS = "unknown"
 
+# Each label carries what sets it apart: many applicants call themselves "refugee", so the
+# applicant's label says they wait for a decision and the refugee's that protection was given.
 STATUSES = (
     Option(
         Status.ASYLUM_APPLICANT,
-        N_("Asylum applicant"),
+        N_("Asylum applicant (waiting for decision)"),
         N_("I applied for asylum and am waiting for a decision."),
+        hint_other=N_("They applied for asylum and are waiting for a decision."),
     ),
     Option(
         Status.INTERNATIONAL_PROTECTION,
-        N_("Refugee"),
+        N_("Refugee (protection granted)"),
         N_("I was granted international protection (refugee or subsidiary protection)."),
+        hint_other=N_(
+            "They were granted international protection (refugee or subsidiary protection)."
+        ),
     ),
     Option(
         Status.TEMPORARY_PROTECTION,
         N_("Temporary protection"),
         N_("I have temporary protection, for example after fleeing the war in Ukraine."),
+        hint_other=N_(
+            "They have temporary protection, for example after fleeing the war in Ukraine."
+        ),
     ),
     Option(
         Status.UNACCOMPANIED_MINOR,
         N_("Under 18, without parents"),
         N_("I am under 18 and came to Luxembourg without my parents."),
+        hint_other=N_("They are under 18 and came to Luxembourg without their parents."),
     ),
     Option(
         Status.NO_PAPERS,
         N_("No papers / told to leave"),
         N_("I have no residence papers, or I was told to leave the country."),
+        hint_other=N_("They have no residence papers, or they were told to leave the country."),
     ),
     Option(
         Status.THIRD_COUNTRY_NATIONAL,
         N_("Other"),
         N_("I came from outside the EU for another reason, for example work or family."),
+        hint_other=N_(
+            "They came from outside the EU for another reason, for example work or family."
+        ),
     ),
     Option(
         UNKNOWN_STATUS,
         N_("I don't know"),
         N_("I am not sure. You will see the services open to everyone."),
+        hint_other=N_("You are not sure. You will see the services open to everyone."),
     ),
 )
 

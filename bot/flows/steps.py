@@ -36,6 +36,12 @@ from bot.understand import (
 
 Choices = list[tuple[str, str]]  # (option id, translated label)
 
+# A 360-dp-wide phone shows about 40 characters in a button alone in its row, 20 in a row of
+# two, 13 in a row of three. Statuses, needs and regions have labels of 20 to 40 characters in
+# some languages (what sets a status apart, an emoji and a need's name, a region and its
+# town), so each stands alone in its row; tests/test_wording.py checks every keyboard.
+ONE_PER_ROW = 1
+
 
 @dataclass(frozen=True)
 class Question:
@@ -153,12 +159,17 @@ def _age_choices(tr: Translator, ctx: Context) -> Choices:
 
 
 def _status_prompt(tr: Translator, session: Session) -> list[str]:
-    if session.answers.who == "me":
+    """The question and, per status, its hint: in the first person for "Me", in the third
+    person when the person asks for their child or someone in their family."""
+    mine = session.answers.who == "me"
+    if mine:
         question = tr(N_("What is your situation in Luxembourg?"))
     else:
         question = tr(N_("What is their situation in Luxembourg?"))
     lines = [question, ""]
-    lines += [f"• {tr(option.label)}: {tr(option.hint)}" for option in STATUSES]
+    for option in STATUSES:
+        hint = option.hint if mine else option.hint_other
+        lines.append(f"• {tr(option.label)}: {tr(hint)}")
     return lines
 
 
@@ -235,10 +246,14 @@ QUESTIONS: dict[StepName, Question] = {
             _options(STATUSES),
             _record_status,
             _read_option(STATUSES),
-            2,
+            ONE_PER_ROW,
         ),
-        Question(StepName.NEED, _need_prompt, _options(NEEDS), _record_need, _read_need, 2),
-        Question(StepName.PLACE, _place_prompt, _place_choices, _record_place, _read_place, 2),
+        Question(
+            StepName.NEED, _need_prompt, _options(NEEDS), _record_need, _read_need, ONE_PER_ROW
+        ),
+        Question(
+            StepName.PLACE, _place_prompt, _place_choices, _record_place, _read_place, ONE_PER_ROW
+        ),
     )
 }
 
