@@ -8,18 +8,30 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BOT_DATA_DIR=/data \
     BOT_WEBHOOK_LISTEN=0.0.0.0
 
+# The bot's user: uid and gid 10001 own /data (a bind mount must be writable by them).
+RUN groupadd --system --gid 10001 bot \
+    && useradd --system --uid 10001 --gid bot --home-dir /app --shell /usr/sbin/nologin bot \
+    && mkdir -p /data && chown bot:bot /data
+
 WORKDIR /app
+
+# Locked dependencies, every file checked against its hash, in a layer of their own: a change
+# to the code reuses it. Refresh requirements.lock with the command in the README.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
+
+# The code. Editable install keeps bot/ and locales/ side by side in /app; its build backend
+# (setuptools) comes from the lock file above; translations compiled now.
 COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY locales ./locales
-
-# Editable install keeps bot/ and locales/ side by side in /app; translations compiled now.
-RUN pip install -e . \
-    && pybabel compile -d locales -D messages \
-    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot \
-    && mkdir -p /data && chown bot:bot /data
+RUN pip install --no-deps --no-build-isolation -e . \
+    && pybabel compile -d locales -D messages
 
 USER bot
 VOLUME ["/data"]
 EXPOSE 8443
+# Exit 0 when the bot's status file (/data/health.json) is fresh and healthy, 1 otherwise.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 ENTRYPOINT ["python", "-m", "bot"]

@@ -145,6 +145,7 @@ class Run:
             port = free_port()
             extra.update(
                 BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
                 BOT_WEBHOOK_SECRET="fault-bench-secret",
                 BOT_WEBHOOK_LISTEN="127.0.0.1",
                 BOT_WEBHOOK_PORT=str(port),

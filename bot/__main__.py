@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -21,6 +22,7 @@ EXIT_SETTINGS = 2
 async def run_bot(settings: Settings) -> None:
     """Long polling, or a webhook when BOT_WEBHOOK_URL is set, until SIGTERM or Ctrl-C."""
     from bot.channels.telegram import build_application, serve_polling
+    from bot.health import HealthMonitor
     from bot.runtime import open_runtime
 
     runtime = await open_runtime(settings)
@@ -41,19 +43,21 @@ async def run_bot(settings: Settings) -> None:
             len(catalog.services),
             "webhook" if settings.webhook_url else "long polling",
         )
+        mode: Literal["polling", "webhook"] = "webhook" if settings.webhook_url else "polling"
+        monitor = HealthMonitor(runtime, mode, application.bot.username)
         if settings.webhook_url:
-            await _run_webhook(application, settings, stop)
+            await _run_webhook(application, settings, stop, monitor)
         else:
             await application.bot.delete_webhook(drop_pending_updates=False)
             log.info("polling for updates")
-            await serve_polling(application, runtime, stop)
+            await asyncio.gather(serve_polling(application, runtime, stop), monitor.run(stop))
     finally:
         await application.shutdown()
         await runtime.close()
         log.info("stopped")
 
 
-async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+async def _run_webhook(application, settings: Settings, stop: asyncio.Event, monitor) -> None:  # type: ignore[no-untyped-def]
     from urllib.parse import urlsplit
 
     from bot.channels.admin import purge_daily, watch_catalog
@@ -61,14 +65,17 @@ async def _run_webhook(application, settings: Settings, stop: asyncio.Event) -> 
 
     assert settings.webhook_url and settings.webhook_secret
     secret = settings.webhook_secret.get_secret_value()
-    server = WebhookServer(application, urlsplit(settings.webhook_url).path, secret)
+    server = WebhookServer(application, urlsplit(settings.webhook_url).path, secret, monitor.status)
     await server.start(settings.webhook_listen, settings.webhook_port)
     try:
         await set_webhook(application, settings.webhook_url, secret)
         log.info("webhook listening on %s port %s", settings.webhook_listen, settings.webhook_port)
         runtime = application.bot_data["channel"].runtime
         await asyncio.gather(
-            stop.wait(), watch_catalog(runtime, application.bot, stop), purge_daily(runtime, stop)
+            stop.wait(),
+            watch_catalog(runtime, application.bot, stop),
+            purge_daily(runtime, stop),
+            monitor.run(stop),
         )
     finally:
         await server.stop()
@@ -109,6 +116,11 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
         help="folder of the source documents (default: shared/seeds beside the repository)",
     )
     _add_spreadsheet_commands(catalog_commands)
+    from bot.health import add_health_arguments
+
+    add_health_arguments(
+        commands.add_parser("health", help="is the running bot healthy? (exit 0 or 1)")
+    )
     from bot.share import add_link_arguments
 
     add_link_arguments(commands.add_parser("link", help="print a deep link to the bot"))
@@ -120,16 +132,21 @@ def _parser(poster_options: bool = True) -> argparse.ArgumentParser:
 
 def _add_spreadsheet_commands(catalog_commands: argparse._SubParsersAction) -> None:
     export = catalog_commands.add_parser(
-        "export", help="write the catalogue as a spreadsheet (.xlsx) for staff"
+        "export",
+        help="write the catalogue as a spreadsheet (.xlsx) for staff, or as HSDS JSON (--hsds)",
     )
     imports = catalog_commands.add_parser(
         "import", help="check a spreadsheet and, when all is right, write it to the catalogue"
     )
+    export.add_argument("workbook", nargs="?", help="the .xlsx file, e.g. catalogue.xlsx")
+    imports.add_argument("workbook", help="the .xlsx file, e.g. catalogue.xlsx")
     for command in (export, imports):
-        command.add_argument("workbook", help="the .xlsx file, e.g. catalogue.xlsx")
         command.add_argument(
             "--catalog", default=None, help="the catalogue file (default: the bundled one)"
         )
+    export.add_argument("--hsds", metavar="DIR", help="as Open Referral HSDS 3.0 JSON files")
+    export.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    export.add_argument("--lang", default="en", help="language of the HSDS texts (default: en)")
     imports.add_argument(
         "--sources",
         default=None,
@@ -142,6 +159,13 @@ def _catalog_main(args: argparse.Namespace) -> int:
 
     from bot.catalog.loader import bundled_catalog_path
 
+    if args.catalog_command == "export" and (args.hsds is None) == (args.workbook is None):
+        print("catalog export: give a workbook file (.xlsx) or --hsds DIR", file=sys.stderr)
+        return 2
+    if args.catalog_command == "export" and args.hsds:
+        from bot.catalog.hsds import export_main
+
+        return export_main(args)
     if args.catalog_command in ("export", "import"):
         from bot.catalog.spreadsheet import run_export, run_import
 
@@ -173,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "catalog":
         return _catalog_main(args)
+    if command == "health":
+        from bot.health import health_main
+
+        return health_main(args)
     if command == "link":
         from bot.share import link_main
 

@@ -203,17 +203,21 @@ class Translator:
 
     def __call__(self, message: str, **params: object) -> str:
         """Translate, then fill `{placeholders}` (whole numbers in the locale's digits)."""
-        return self._fill(self._translations.gettext(message), params)
+        text = self._translations.gettext(message)
+        return self._fill(text, params, translated=text != message)
 
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
         """Translate with the locale's CLDR plural rules; `{n}` is filled in.
 
         A form may leave `{n}` out where its words already say the number (Arabic
         "خدمتان", two services)."""
-        return self._fill(self._translations.ngettext(singular, plural, n), {"n": n, **params})
+        text = self._translations.ngettext(singular, plural, n)
+        return self._fill(text, {"n": n, **params}, translated=text not in (singular, plural))
 
-    def _fill(self, template: str, params: dict[str, object]) -> str:
-        if self.rtl:  # isolate the translation's own Latin ("/forget"), not the values
+    def _fill(self, template: str, params: dict[str, object], translated: bool) -> str:
+        # Isolate the translation's own Latin ("/forget"), not the values. A missing
+        # translation comes back as the English, unchanged, so callers can tell.
+        if self.rtl and translated:
             pieces = PLACEHOLDER.split(template)
             names = PLACEHOLDER.findall(template)
             isolated = [isolate_latin_runs(piece) for piece in pieces]

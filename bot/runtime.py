@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from bot.catalog.places import find_place, nearest_place
 from bot.catalog.problems import CatalogError
 from bot.conversation import Conversation
 from bot.flows.context import Context
+from bot.health import Activity
 from bot.i18n import Translators
 from bot.settings import Settings
 from bot.store import SQLiteStore, Store, StoreError
@@ -33,6 +34,7 @@ class Runtime:
     translators: Translators
     conversation: Conversation
     today: Callable[[], date]
+    activity: Activity = field(default_factory=Activity)
 
     def context(self) -> Context:
         return Context(

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# Hosts a plain-http webhook may name when BOT_WEBHOOK_ALLOW_LOCAL_HTTP is set (tests only).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class SettingsError(Exception):
@@ -27,6 +29,8 @@ class Settings(BaseModel):
     data_dir: Path = Path("data")
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # For tests against a local fake Bot API only: allow http:// for 127.0.0.1/localhost/::1.
+    webhook_allow_local_http: bool = False
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     retention_days: int = Field(default=30, ge=1, le=3650)
@@ -85,6 +89,7 @@ ENVIRONMENT = {
     "BOT_DATA_DIR": "data_dir",
     "BOT_WEBHOOK_URL": "webhook_url",
     "BOT_WEBHOOK_SECRET": "webhook_secret",
+    "BOT_WEBHOOK_ALLOW_LOCAL_HTTP": "webhook_allow_local_http",
     "BOT_WEBHOOK_LISTEN": "webhook_listen",
     "BOT_WEBHOOK_PORT": "webhook_port",
     "BOT_RETENTION_DAYS": "retention_days",
@@ -122,6 +127,20 @@ def load_settings(environ: Mapping[str, str] | None = None, *, need_token: bool)
         raise SettingsError(f"{FIELD_TO_ENV.get(field, field)}: {message}") from None
     if need_token and settings.token is None:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather")
+    if settings.webhook_url and not _secure_webhook(settings):
+        raise SettingsError(
+            "BOT_WEBHOOK_URL must start with https:// (Telegram calls webhooks only over TLS):"
+            " put the bot behind a TLS proxy such as Caddy and give its https address"
+        )
     if settings.webhook_url and settings.webhook_secret is None:
         raise SettingsError("BOT_WEBHOOK_SECRET must be set when BOT_WEBHOOK_URL is set")
     return settings
+
+
+def _secure_webhook(settings: Settings) -> bool:
+    """https, or plain http to this machine when BOT_WEBHOOK_ALLOW_LOCAL_HTTP is set."""
+    assert settings.webhook_url is not None
+    parts = urlsplit(settings.webhook_url)
+    if parts.scheme.lower() == "https":
+        return True
+    return settings.webhook_allow_local_http and (parts.hostname or "") in LOCAL_HOSTS

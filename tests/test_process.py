@@ -87,6 +87,7 @@ async def test_webhook_checks_the_secret_token(tmp_path):
             fake,
             tmp_path,
             BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+            BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
             BOT_WEBHOOK_SECRET="s3cret-value",
             BOT_WEBHOOK_LISTEN="127.0.0.1",
             BOT_WEBHOOK_PORT=str(port),

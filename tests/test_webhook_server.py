@@ -177,6 +177,7 @@ async def test_the_real_process_refuses_a_declared_99_mb_body_at_once(tmp_path) 
             fake,
             tmp_path,
             BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+            BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
             BOT_WEBHOOK_SECRET=SECRET,
             BOT_WEBHOOK_PORT=str(port),
         )

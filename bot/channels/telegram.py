@@ -198,6 +198,7 @@ class TelegramChannel:
             self.fallback_shown.discard(update.update_id)
             reply = dataclasses.replace(reply, new_message=True)
         await self._reply(chat.id, reply, query)
+        self.runtime.activity.note_update()
 
     async def _reply(self, chat_id: int, reply: Reply, query: CallbackQuery | None) -> None:
         if query is None:

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +25,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.polling import chat_key, failed_updates, update_id_of, without_old_keyboard
+from bot.health import HealthStatus
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +127,15 @@ class _Refuse(asyncio.Protocol):
 class WebhookServer:
     """Serves one webhook path for one `Application` until `stop()`."""
 
-    def __init__(self, application: Application, path: str, secret: str) -> None:
+    def __init__(
+        self,
+        application: Application,
+        path: str,
+        secret: str,
+        health: Callable[[], HealthStatus] | None = None,
+    ) -> None:
         self.application = application
+        self._health = health
         self.path = "/" + path.strip("/")
         self._secret = secret.encode()
         self._chat_locks: dict[int, asyncio.Lock] = {}
@@ -137,6 +146,8 @@ class WebhookServer:
     async def start(self, host: str, port: int) -> None:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self._handle)
+        if self._health is not None:
+            app.router.add_get("/healthz", self._healthz)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, keepalive_timeout=IDLE_TIMEOUT
         )
@@ -154,6 +165,16 @@ class WebhookServer:
             await self.guard.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        """200 with the status when healthy, 503 with it when the store is failing."""
+        assert self._health is not None
+        status = self._health()
+        return web.Response(
+            status=200 if status.healthy else 503,
+            text=status.model_dump_json(),
+            content_type="application/json",
+        )
 
     async def _handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
