@@ -18,6 +18,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -30,26 +31,95 @@ FSI = "\u2068"  # first strong isolate
 PDI = "\u2069"  # pop directional isolate
 
 
-# Latin script inside right-to-left text: a name, a number, an e-mail address. A run is the
-# longest stretch of these characters that begins with a letter, a digit, "+" or "(" and
-# ends with a letter, a digit or ")" (a single letter or digit is a run too).
+# Latin script inside right-to-left text: a name, a number, an e-mail address, a /command.
+# A run is the longest stretch of these characters that begins with a letter, a digit, "+" or
+# "(" and ends with a letter, a digit or ")" (a single letter or digit is a run too); a "/"
+# that starts a word ("/forget") belongs to the run after it. Brackets stay paired: a bracket
+# whose partner is not in the same stretch (it closes or opens around right-to-left words)
+# is never put inside an isolate, so "(مؤسسة Pro Familia)" keeps both brackets outside.
 _LATIN = "A-Za-z0-9\u00c0-\u024f"
 _INSIDE = " .,'’()\\-–/&+@:"  # may sit inside a run, besides letters and digits
 _NOT_FIRST = " .,'’)-–/&@:"  # inside characters a run cannot begin with
 _NOT_LAST = " .,'’(-–/&+@:"  # inside characters a run cannot end with
-# A maximal stretch of run characters; each holds at most one run (found without backtracking,
-# so the time is linear in the text: the old single regex was quadratic on "++++…").
+# A maximal stretch of run characters; each holds a few runs at most, found without
+# backtracking, so the time is linear in the text (the first single regex was quadratic).
 LATIN_RUN = re.compile(f"[{_LATIN}{_INSIDE}]+")
+# Text already isolated (by `Translator.isolate`) is left as it is.
+ISOLATED = re.compile("\u2068[^\u2068\u2069]*\u2069")
+_LETTER = re.compile(f"[{_LATIN}]")
 
 
-def _isolate_run(match: re.Match[str]) -> str:
-    stretch = match.group(0)
-    core = stretch.lstrip(_NOT_FIRST).rstrip(_NOT_LAST)
-    if not core or (len(core) == 1 and core in "+("):
-        return stretch
-    start = len(stretch) - len(stretch.lstrip(_NOT_FIRST))
+def _unpaired_brackets(stretch: str) -> list[int]:
+    """Positions of the brackets in `stretch` whose partner is not in it."""
+    opened: list[int] = []
+    unpaired: list[int] = []
+    for i, char in enumerate(stretch):
+        if char == "(":
+            opened.append(i)
+        elif char == ")":
+            if opened:
+                opened.pop()
+            else:
+                unpaired.append(i)
+    return sorted(unpaired + opened)
+
+
+def _isolate_piece(piece: str, word_start: bool) -> str:
+    """`piece` (no unpaired bracket in it) with its run isolated, if it holds one."""
+    core = piece.lstrip(_NOT_FIRST).rstrip(_NOT_LAST)
+    if not core or core == "+":
+        return piece
+    start = len(piece) - len(piece.lstrip(_NOT_FIRST))
     end = start + len(core)
-    return f"{stretch[:start]}{FSI}{core}{PDI}{stretch[end:]}"
+    # "/forget" at the start of a word is a command: its slash goes into the isolate.
+    if start and piece[start - 1] == "/" and _LETTER.match(core):
+        before = piece[start - 2] if start >= 2 else None
+        if (before is None and word_start) or (before is not None and before.isspace()):
+            start -= 1
+    return f"{piece[:start]}{FSI}{piece[start:end]}{PDI}{piece[end:]}"
+
+
+def _isolate_stretch(match: re.Match[str]) -> str:
+    stretch = match.group(0)
+    at = match.start()
+    word_start = at == 0 or match.string[at - 1].isspace()
+    out: list[str] = []
+    begin = 0
+    for cut in [*_unpaired_brackets(stretch), len(stretch)]:
+        out.append(_isolate_piece(stretch[begin:cut], word_start and begin == 0))
+        out.append(stretch[cut : cut + 1])
+        begin = cut + 1
+    return "".join(out)
+
+
+def isolate_latin_runs(text: str) -> str:
+    """Every run of Latin script in `text` wrapped in FSI…PDI (what is isolated stays so)."""
+    out: list[str] = []
+    begin = 0
+    for done in ISOLATED.finditer(text):
+        out.append(LATIN_RUN.sub(_isolate_stretch, text[begin : done.start()]))
+        out.append(done.group(0))
+        begin = done.end()
+    out.append(LATIN_RUN.sub(_isolate_stretch, text[begin:]))
+    return "".join(out)
+
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+
+# The digit zero of the CLDR numbering systems a locale may default to (babel knows each
+# locale's default system, "arabext" for Persian, but not the systems' digits).
+_ZERO = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0", "beng": "\u09e6", "deva": "\u0966"}
+
+
+@cache
+def _digit_table(code: str) -> dict[int, str]:
+    zero = _ZERO.get(Locale.parse(code).default_numbering_system, "0")
+    return {ord("0") + i: chr(ord(zero) + i) for i in range(10)}
+
+
+# Luxembourgish "and" as CLDR writes it, and the sounds before which its n is kept.
+_LB_AND = re.compile(r"\ba\(n\) (\w)")
+_LB_N = set("aeiouäëéèöüAEIOUÄËÉÈÖÜdhntzDHNTZ")
 
 
 def N_(message: str) -> str:
@@ -132,27 +202,58 @@ class Translator:
         return self.language.rtl
 
     def __call__(self, message: str, **params: object) -> str:
-        """Translate, then fill `{placeholders}`."""
+        """Translate, then fill `{placeholders}` (whole numbers in the locale's digits)."""
         text = self._translations.gettext(message)
-        return text.format(**params) if params else text
+        return self._fill(text, params, translated=text != message)
 
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
-        """Translate with the locale's CLDR plural rules; `{n}` is filled in."""
+        """Translate with the locale's CLDR plural rules; `{n}` is filled in.
+
+        A form may leave `{n}` out where its words already say the number (Arabic
+        "خدمتان", two services)."""
         text = self._translations.ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return self._fill(text, {"n": n, **params}, translated=text not in (singular, plural))
+
+    def _fill(self, template: str, params: dict[str, object], translated: bool) -> str:
+        # Isolate the translation's own Latin ("/forget"), not the values. A missing
+        # translation comes back as the English, unchanged, so callers can tell.
+        if self.rtl and translated:
+            pieces = PLACEHOLDER.split(template)
+            names = PLACEHOLDER.findall(template)
+            isolated = [isolate_latin_runs(piece) for piece in pieces]
+            template = "".join(p + n for p, n in zip(isolated, [*names, ""], strict=True))
+        if not params:
+            return template
+        values = {
+            key: self.number(value)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for key, value in params.items()
+        }
+        return template.format(**values)
+
+    def number(self, value: int) -> str:
+        """A whole number in the locale's default digits ("۱۸" in Persian, "18" in Arabic)."""
+        return self.digits(str(value))
+
+    def digits(self, text: str) -> str:
+        """`text` with its Western digits written in the locale's default digits."""
+        return text.translate(_digit_table(self.code))
 
     def join(self, items: list[str]) -> str:
-        """Items as a list the locale writes ("a, b, c"; "a، b" in Persian), without "and"."""
+        """Items as a list the locale writes: "a, b and c", "a، b و c" in Persian (CLDR)."""
+        items = [item for item in items if item]
         if not items:
             return ""
-        middle = Locale.parse(self.code).list_patterns["standard"]["middle"]
-        text = items[0]
-        for item in items[1:]:
-            text = middle.format(text, item)
+        text = format_list(items, style="standard", locale=self.code)
+        if self.code == "lb":  # CLDR writes "a(n)": the n stays before a vowel, d, h, n, t, z
+            text = _LB_AND.sub(
+                lambda m: ("an " if m.group(1) in _LB_N else "a ") + m.group(1), text
+            )
         return text
 
     def date(self, value: date) -> str:
-        return format_date(value, format="long", locale=self.code)
+        return self.digits(format_date(value, format="long", locale=self.code))
 
     def isolate(self, text: str) -> str:
         """Wrap left-to-right material (numbers, e-mails, Latin names) so RTL text keeps order."""
@@ -160,9 +261,7 @@ class Translator:
 
     def isolate_latin(self, text: str) -> str:
         """In a right-to-left language, isolate every run of Latin script inside `text`."""
-        if not self.rtl:
-            return text
-        return LATIN_RUN.sub(_isolate_run, text)
+        return isolate_latin_runs(text) if self.rtl else text
 
 
 class Translators:

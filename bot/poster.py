@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import re
 import sys
 import unicodedata
 from collections import Counter
@@ -187,17 +186,12 @@ def poster_link(username: str, languages: Sequence[str], need: str | None = None
     return deep_link(username, poster_language(languages), need)
 
 
-# A slash command ("/forget") inside right-to-left text: isolated, so it reads "/forget".
-_COMMAND = re.compile(r"(?<![\w/])/[a-z_]+\b")
-
-
 def _line(tr: Translator, message: str, english: str | None = None) -> tuple[Line, bool]:
     """The translation of `message` as a Line, and whether it has one. `english`: the
     English of a text `message` already translated (a need's name)."""
     text = tr(message) if english is None else message
     translated = text != (english or message) or tr.code == "en"
-    if tr.rtl and translated:
-        text = _COMMAND.sub(lambda match: f"{FSI}{match.group(0)}{PDI}", text)
+    # (In right-to-left text the translator has isolated "/forget" already.)
     return Line(text, tr.code if translated else "en", tr.rtl and translated), translated
 
 

@@ -34,8 +34,8 @@ def test_full_journey_to_results_and_anything_else():
     assert d.reply.step is StepName.RESULTS
     assert "Therapy for applicants" in d.text
     assert "+352 48 59 76" in d.text
-    assert "For: asylum applicants, refugees · ages 3 to 27" in d.text
-    assert "Why: it fits Mental health, your status, your age." in d.text
+    assert "For: asylum applicants and refugees · ages 3 to 27" in d.text
+    assert "Why: it fits what you need, your status, and your age." in d.text
     d.tap(action=Action.AGAIN)
     assert d.reply.step is StepName.NEED
     assert d.session.answers.age_min == 22 and d.session.answers.status == "asylum_applicant"
@@ -106,7 +106,7 @@ def test_nothing_for_the_need_says_so_and_offers_the_general_desks():
     walk_to_need(d, status="third_country_national")
     d.tap("mental_health")
     assert d.reply.step is StepName.RESULTS
-    assert "I found no service for Mental health that fits your answers." in d.text
+    assert "Mental health: I found no service that fits your answers." in d.text
     assert "general information desks serve you" in d.text
     assert "Information desk" in d.text
     # The applicants' therapy does not serve this person: never shown as a "closest match".

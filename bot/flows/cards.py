@@ -112,39 +112,54 @@ def warnings(tr: Translator, match: Match) -> list[str]:
     return ["⚠️ " + line for line in lines]
 
 
+# What a result was checked against, in the words of the one sentence they fill
+# ("Why: it fits {reasons}."): translators give them the case that sentence needs, so no
+# button label (a need's name, in the nominative) is put inside a sentence.
+REASONS = {
+    "need": N_("what you need"),
+    "status": N_("your status"),
+    "age": N_("your age"),
+    "language": N_("your language"),
+}
+
+
 def reason(tr: Translator, match: Match, answers: Answers, widened: bool = False) -> str:
     """One short line on why this result was shown: only what was checked ('' if nothing).
 
     A `widened` result (a general desk shown because nothing fits the need) does not claim
     to fit the need."""
-    parts = [] if widened else [need_label(tr, answers.need)]
+    checked = [] if widened or not answers.need else ["need"]
     service = match.service
     known_status = answers.status and answers.status != UNKNOWN_STATUS
     if known_status and Status.ANY not in service.statuses:
-        parts.append(tr(N_("your status")))
+        checked.append("status")
     if service.has_age_limit and answers.age_min is not None and not match.conditions:
-        parts.append(tr(N_("your age")))
+        checked.append("age")
     if match.speaks_language:
-        parts.append(tr(N_("your language")))
-    parts = [part for part in parts if part]
-    return tr(N_("Why: it fits {reasons}."), reasons=tr.join(parts)) if parts else ""
+        checked.append("language")
+    if not checked:
+        return ""
+    reasons = tr.join([tr(REASONS[key]) for key in checked])
+    return tr(N_("Why: it fits {reasons}."), reasons=reasons)
 
 
 def _office(tr: Translator, location: Location, distance: float | None) -> str:
-    place = " ".join(tr.isolate(p) for p in (location.postal_code, location.city) if p)
-    parts = [tr.isolate(line) for line in location.address] + [place]
-    text = "📍 " + ", ".join(parts)
+    """'📍 Name: street, postcode town (about 3 km)'; the address isolated as a whole."""
+    place = " ".join(p for p in (location.postal_code, location.city) if p)
+    address = tr.isolate(", ".join([*location.address, place]))
+    text = "📍 " + address
     if location.name:
-        text = "📍 " + tr.isolate_latin(location.name.get(tr.code)) + ": " + ", ".join(parts)
+        text = "📍 " + tr.isolate_latin(location.name.get(tr.code)) + ": " + address
     if distance is not None:
-        text += " " + tr(N_("(about {km} km)"), km=max(1, round(distance)))
+        km = max(1, round(distance))
+        text += " " + tr.plural("(about {n} km)", "(about {n} km)", km)
     return text
 
 
 def _languages(tr: Translator, codes: list[str]) -> str:
     locale = Locale.parse(tr.code)
     names = [locale.languages.get(code, code) for code in codes]
-    return "🗣️ " + tr(N_("Works in: {languages}"), languages=", ".join(names))
+    return "🗣️ " + tr(N_("Works in: {languages}"), languages=tr.join(names))
 
 
 def phone_line(tr: Translator, phone: Phone) -> str:
@@ -189,7 +204,7 @@ def card(
         lines.append(_office(tr, location, match.distance_km if i == 0 else None))
     others = offices[MAX_OFFICES_SHOWN:]
     if others:
-        towns = ", ".join(tr.isolate(location.city) for location in others)
+        towns = tr.join([tr.isolate(location.city) for location in others])
         lines.append(tr(N_("Other offices: {towns}"), towns=towns))
     lines += [phone_line(tr, phone) for phone in service.phones]
     for email in service.emails:

@@ -116,7 +116,7 @@ def emergency_screen(tr: Translator, answers: Answers, profile: Profile, ctx: Co
     """The emergency screen's lines: the numbers, then the services that fit."""
     lines = [Bold("🆘 " + tr(N_("If someone is in danger now, call:")))]
     numbers = emergency_numbers(tr, answers, ctx)
-    lines += numbers or ["📞 112", "📞 113", "📞 116 111"]
+    lines += numbers or ["📞 " + tr.isolate(number) for number in ("112", "113", "116 111")]
     services = help_services(profile, answers, ctx)
     if services:
         lines += ["", *callable_services(tr, services)]

@@ -402,21 +402,16 @@ def _results(s: Session, ctx: Context, tr: Translator, lines: list[str]) -> Repl
     if s.page == 0:
         lines += emergency_lines(tr, s.answers, ctx)
         need = need_label(tr, s.answers.need)
+        # The need's name heads the sentence ("Mental health: …"), where no language
+        # has to inflect it.
         if result.exact:
-            lines.append(
-                Bold(
-                    tr.plural(
-                        "{n} service found for {need}",
-                        "{n} services found for {need}",
-                        total,
-                        need=need,
-                    )
-                )
+            found = tr.plural(
+                "{need}: {n} service found", "{need}: {n} services found", total, need=need
             )
+            lines.append(Bold(found))
         else:
-            lines.append(
-                Bold(tr(N_("I found no service for {need} that fits your answers."), need=need))
-            )
+            nothing = tr(N_("{need}: I found no service that fits your answers."), need=need)
+            lines.append(Bold(nothing))
             if result.widened:
                 lines.append(
                     tr(N_("These general information desks serve you and can guide you further."))
