@@ -583,3 +583,18 @@ def test_web_settings_defaults_and_errors() -> None:
     assert (settings.web_listen, settings.web_port) == ("0.0.0.0", 9000)
     with pytest.raises(SettingsError, match="BOT_WEB_PORT"):
         load_settings({"BOT_WEB_PORT": "99999"}, need_token=False)
+
+
+@pytest.mark.parametrize("code", ["en", "de", "ar", "fa", "ti"])
+@pytest.mark.parametrize("km", [1.2, 2.0, 3.3, 11.0, 25.0])
+def test_the_map_link_is_the_address_without_the_distance_in_every_language(code, km) -> None:
+    """The distance is a plural message in the locale's digits (Arabic's one and two forms
+    say no number): the map search must get the bare address whatever form was used."""
+    from bot.catalog.model import Location
+    from bot.flows.cards import _office
+
+    tr = Translators()[code]
+    location = Location(address=["2 Main Street"], postal_code="L-4001", city="Esch-sur-Alzette")
+    line = line_json(_office(tr, location, km), tr)
+    assert line["link"]["kind"] == "map"
+    assert line["link"]["target"] == "2 Main Street, L-4001 Esch-sur-Alzette"

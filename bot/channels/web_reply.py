@@ -43,10 +43,27 @@ def _plain(text: str) -> str:
     return text.replace(FSI, "").replace(PDI, "")
 
 
-def _distance_suffix(tr: Translator) -> re.Pattern[str]:
-    """The translated '(about {km} km)' at the end of an office line."""
-    before, _, after = tr(N_("(about {km} km)"), km="\0").partition("\0")
-    return re.compile(r"\s*" + re.escape(before) + r"\d+" + re.escape(after) + r"$")
+_DISTANCES: dict[str, tuple[str, ...]] = {}
+FARTHEST_KM = 400  # farther than any two places in Luxembourg
+
+
+def _distance_suffixes(tr: Translator) -> tuple[str, ...]:
+    """Every translated ' (about N km)' an office line can end with, longest first. Built
+    from the same plural message the cards use, so the locale's digits and forms match."""
+    if tr.code not in _DISTANCES:
+        forms = {
+            " " + _plain(tr.plural("(about {n} km)", "(about {n} km)", km))
+            for km in range(1, FARTHEST_KM + 1)
+        }
+        _DISTANCES[tr.code] = tuple(sorted(forms, key=len, reverse=True))
+    return _DISTANCES[tr.code]
+
+
+def _without_distance(office: str, tr: Translator) -> str:
+    for suffix in _distance_suffixes(tr):
+        if office.endswith(suffix):
+            return office[: -len(suffix)]
+    return office
 
 
 def _link(line: str, tr: Translator) -> tuple[str, dict[str, str]] | None:
@@ -67,7 +84,7 @@ def _link(line: str, tr: Translator) -> tuple[str, dict[str, str]] | None:
                 return None
             return prefix, {"kind": kind, "target": target, "text": line.removeprefix(prefix)}
     if plain.startswith("📍 "):
-        office = _distance_suffix(tr).sub("", plain.removeprefix("📍 "))
+        office = _without_distance(plain.removeprefix("📍 "), tr)
         address = office.rsplit(": ", 1)[-1].strip()
         if not address:
             return None
