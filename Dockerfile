@@ -34,6 +34,7 @@ VOLUME ["/data"]
 # 8443: the webhook (python -m bot with BOT_WEBHOOK_URL); 8080: the web chat (python -m bot web).
 EXPOSE 8443 8080
 # Exit 0 when the bot's status file (/data/health.json) is fresh and healthy, 1 otherwise.
+# A container running `web` checks its own with --health-cmd "python -m bot health --web".
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "bot", "health"]
 ENTRYPOINT ["python", "-m", "bot"]

@@ -4,6 +4,7 @@ The running bot keeps a small status file, `BOT_DATA_DIR/health.json`, fresh: wr
 start, every WRITE_EVERY seconds, soon after an update is handled (at most once every
 MIN_GAP seconds however busy the bot is), when the store starts or stops failing, and
 marked stopped at the end. A webhook bot also answers `GET /healthz` with the same status.
+The web chat (`python -m bot web`) keeps `health-web.json` and answers `/healthz` alike.
 `python -m bot health` reads either and exits 0 (healthy) or 1 (anything else), printing one
 line. The status holds no personal data: the bot's own username, the catalogue's version and
 size, the mode, whether the store works, and times.
@@ -29,11 +30,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 if TYPE_CHECKING:
+    from bot.conversation import StoreHealth
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-STATUS_FILE = "health.json"
+STATUS_FILE = "health.json"  # the Telegram bot's (long polling or webhook)
+WEB_STATUS_FILE = "health-web.json"  # the web chat's: both may share one data folder
 WRITE_EVERY = 30.0  # seconds between writes when nothing happens
 MIN_GAP = 5.0  # seconds at least between two writes
 MAX_AGE = 90.0  # a status older than this is stale: the bot is stopped or stuck
@@ -49,7 +52,7 @@ class HealthStatus(BaseModel):
     state: Literal["running", "stopped"]
     healthy: bool
     store: Literal["ok", "failing"]
-    mode: Literal["polling", "webhook"]
+    mode: Literal["polling", "webhook", "web"]
     bot: str
     catalog_version: str
     entries: int
@@ -81,9 +84,10 @@ class HealthMonitor:
     def __init__(
         self,
         runtime: Runtime,
-        mode: Literal["polling", "webhook"],
+        mode: Literal["polling", "webhook", "web"],
         bot: str,
         *,
+        store_health: StoreHealth | None = None,
         every: float = WRITE_EVERY,
         min_gap: float = MIN_GAP,
         clock: Callable[[], datetime] = now_utc,
@@ -95,13 +99,15 @@ class HealthMonitor:
         self.min_gap = min_gap
         self._clock = clock
         self.started_at = clock()
-        self.path = runtime.settings.data_dir / STATUS_FILE
+        self.path = runtime.settings.data_dir / (WEB_STATUS_FILE if mode == "web" else STATUS_FILE)
         self.writes = 0
         self._write_failed = False
-        runtime.conversation.health.listen(lambda failing, text: runtime.activity.changed.set())
+        # The web chat has a conversation (and so a store health) of its own.
+        self.store_health = store_health or runtime.conversation.health
+        self.store_health.listen(lambda failing, text: runtime.activity.changed.set())
 
     def status(self, state: Literal["running", "stopped"] = "running") -> HealthStatus:
-        failing = self.runtime.conversation.health.failing
+        failing = self.store_health.failing
         catalog = self.runtime.catalog.index.catalog
         return HealthStatus(
             state=state,
@@ -206,6 +212,9 @@ def add_health_arguments(parser: argparse.ArgumentParser) -> None:
         "--url", help="ask a webhook bot's /healthz instead, e.g. http://127.0.0.1:8443/healthz"
     )
     parser.add_argument(
+        "--web", action="store_true", help="the web chat's status (python -m bot web)"
+    )
+    parser.add_argument(
         "--max-age",
         type=float,
         default=MAX_AGE,
@@ -221,7 +230,8 @@ def health_main(args: argparse.Namespace) -> int:
         if args.url:
             status = read_status_url(args.url)
         else:
-            path = load_settings(need_token=False).data_dir / STATUS_FILE
+            name = WEB_STATUS_FILE if args.web else STATUS_FILE
+            path = load_settings(need_token=False).data_dir / name
             try:
                 status = read_status_file(path)
             except FileNotFoundError:

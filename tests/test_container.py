@@ -78,3 +78,12 @@ def test_compose_has_a_volume_a_restart_policy_tls_and_no_secrets() -> None:
     mounted = [v.split(":")[0] for v in caddy["volumes"] if v.startswith("./")]
     caddyfile = (ROOT / mounted[0]).read_text(encoding="utf-8")
     assert "reverse_proxy bot:8443" in caddyfile and "{$BOT_WEBHOOK_PATH}" in caddyfile
+
+
+def test_the_web_chat_in_compose_checks_its_own_health() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    web = compose["services"]["web"]
+    assert web["command"] == ["web"] and web["restart"] == "unless-stopped"
+    assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "bot", "health", "--web"]
+    assert all(port.startswith("127.0.0.1:") for port in web["ports"])  # behind a proxy
+    assert any(volume.endswith(":/data") for volume in web["volumes"])

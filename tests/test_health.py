@@ -13,7 +13,14 @@ from pathlib import Path
 import aiohttp
 
 from bot.catalog import bundled_catalog_path, load_catalog
-from bot.health import STATUS_FILE, HealthMonitor, HealthStatus, judge, read_status_file
+from bot.health import (
+    STATUS_FILE,
+    WEB_STATUS_FILE,
+    HealthMonitor,
+    HealthStatus,
+    judge,
+    read_status_file,
+)
 from bot.runtime import open_runtime
 from bot.settings import load_settings
 from bot.store import StoreError
@@ -203,3 +210,45 @@ async def test_healthz_is_503_while_the_store_fails(tmp_path) -> None:
     finally:
         await server.stop()
         await runtime.close()
+
+
+async def test_the_web_chat_keeps_its_own_status_and_answers_healthz(tmp_path) -> None:
+    """`python -m bot web` has a status of its own (a Telegram bot may share the data folder)
+    and answers GET /healthz; `health --web` reads the file, as the web container's check."""
+    port = free_port()
+    environ = bot_environment("http://127.0.0.1:9/bot", tmp_path, BOT_WEB_PORT=str(port))
+    environ.pop("TELEGRAM_BOT_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "web", cwd=ROOT, env=environ,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        path = tmp_path / WEB_STATUS_FILE
+        await wait_for(path.exists)
+        assert not (tmp_path / STATUS_FILE).exists()  # the Telegram bot's stays its own
+        base = f"http://127.0.0.1:{port}"
+        session_id = "0123456789abcdef0123456789abcdef"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/healthz") as response:
+                assert response.status == 200
+                body = await response.json()
+            assert body["mode"] == "web" and body["entries"] == ENTRIES
+            assert body["last_update_at"] is None
+            message = {"session": session_id, "kind": "start"}
+            async with session.post(f"{base}/api/message", json=message) as response:
+                assert response.status == 200
+            async with session.get(f"{base}/healthz") as response:
+                text = await response.text()
+        assert json.loads(text)["last_update_at"] is not None
+        assert session_id not in text
+        await wait_for(lambda: read_status_file(path).last_update_at is not None)
+        result = await asyncio.to_thread(run_health, tmp_path, "--web")
+        assert result.returncode == 0 and "web" in result.stdout, result.stdout
+        result = await asyncio.to_thread(run_health, tmp_path)  # no Telegram bot runs here
+        assert result.returncode == 1, result.stdout
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 0
+    result = run_health(tmp_path, "--web")
+    assert result.returncode == 1 and "stopped" in result.stdout

@@ -23,6 +23,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from importlib.resources import files
@@ -37,6 +38,7 @@ from bot.channels.ratelimit import RateLimiter
 from bot.channels.web_reply import reply_json
 from bot.conversation import Conversation, StoreFailure
 from bot.flows.model import Input, InputKind, Reply
+from bot.health import HealthStatus
 from bot.i18n import supported
 from bot.runtime import Runtime, StartupError
 
@@ -162,8 +164,9 @@ def same_site(request: web.Request) -> bool:
 class WebChannel:
     """The web adapter around one `Runtime`."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, health: Callable[[], HealthStatus] | None = None) -> None:
         self.runtime = runtime
+        self.health = health
         # The web's own conversation: the same store and flow, a privacy notice of its own.
         self.conversation = Conversation(
             runtime.store, lambda: dataclasses.replace(runtime.context(), channel="web")
@@ -179,7 +182,20 @@ class WebChannel:
             app.router.add_get(path, partial(self.static_file, path))
         app.router.add_get("/favicon.ico", _no_content)
         app.router.add_post("/api/message", self.message)
+        if self.health is not None:
+            app.router.add_get("/healthz", self.healthz)
         return app
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """200 with the status when healthy, 503 with it when the store is failing."""
+        assert self.health is not None
+        status = self.health()
+        return web.Response(
+            text=status.model_dump_json(),
+            status=200 if status.healthy else 503,
+            content_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
 
     async def static_file(self, path: str, request: web.Request) -> web.Response:
         item = self.static[path]
@@ -222,6 +238,8 @@ class WebChannel:
                 )
         except StoreFailure as failure:  # nothing saved: the emergency numbers meanwhile
             reply, status = failure.reply, 503
+        if sent.kind != "show":
+            self.runtime.activity.note_update()
         return self._reply(reply, status)
 
     def _reply(self, reply: Reply, status: int) -> web.Response:
@@ -283,9 +301,13 @@ async def start_web(channel: WebChannel, host: str, port: int) -> web.AppRunner:
 async def serve_web(runtime: Runtime, host: str, port: int, stop: asyncio.Event) -> None:
     """Serve the web chat until `stop` is set."""
     from bot.channels.admin import purge_daily
+    from bot.health import HealthMonitor
 
+    channel = WebChannel(runtime)
+    monitor = HealthMonitor(runtime, "web", "web", store_health=channel.conversation.health)
+    channel.health = monitor.status
     try:
-        runner = await start_web(WebChannel(runtime), host, port)
+        runner = await start_web(channel, host, port)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise StartupError(
             f"the web chat cannot listen on {host} port {port} ({error.strerror or error}); "
@@ -294,7 +316,10 @@ async def serve_web(runtime: Runtime, host: str, port: int, stop: asyncio.Event)
     try:
         log.info("web chat on http://%s:%s/", host, port)
         await asyncio.gather(
-            stop.wait(), purge_daily(runtime, stop), watch_catalog_file(runtime, stop)
+            stop.wait(),
+            purge_daily(runtime, stop),
+            watch_catalog_file(runtime, stop),
+            monitor.run(stop),
         )
     finally:
         await runner.cleanup()
