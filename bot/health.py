@@ -183,8 +183,9 @@ def judge(status: HealthStatus, now: datetime, max_age: float = MAX_AGE) -> tupl
         last = "no update yet"
     else:
         last = f"last update {(now - status.last_update_at).total_seconds():.0f} s ago"
+    who = "the web chat" if status.mode == "web" else f"@{status.bot}"
     return HEALTHY, (
-        f"healthy: @{status.bot}, {status.mode}, catalogue {status.catalog_version} "
+        f"healthy: {who}, {status.mode}, catalogue {status.catalog_version} "
         f"({status.entries} entries), {last}"
     )
 

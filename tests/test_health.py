@@ -243,7 +243,7 @@ async def test_the_web_chat_keeps_its_own_status_and_answers_healthz(tmp_path) -
         assert session_id not in text
         await wait_for(lambda: read_status_file(path).last_update_at is not None)
         result = await asyncio.to_thread(run_health, tmp_path, "--web")
-        assert result.returncode == 0 and "web" in result.stdout, result.stdout
+        assert result.returncode == 0 and "healthy: the web chat, web" in result.stdout
         result = await asyncio.to_thread(run_health, tmp_path)  # no Telegram bot runs here
         assert result.returncode == 1, result.stdout
     finally:
