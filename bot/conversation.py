@@ -156,27 +156,28 @@ class Conversation:
         async with lock:
             try:
                 ctx = self._context()
-                try:
-                    session = await self.store.load(user_id)
-                except StoreError as error:
-                    self.health.failed(error)
-                    fallback = emergency_screen(Session(language=default_language), ctx)
-                    raise StoreFailure(fallback, error) from error
+                session = await self._load(user_id, ctx, default_language)
                 return render(session or Session(language=default_language), ctx)
             finally:
                 if not lock._waiters:  # type: ignore[attr-defined]
                     self._locks.pop(user_id, None)
 
-    async def _handle(
-        self, user_id: int, inp: Input, default_language: str | None, update_id: int | None
-    ) -> Reply:
-        ctx = self._context()
+    async def _load(
+        self, user_id: int, ctx: Context, default_language: str | None
+    ) -> Session | None:
+        """The stored session; a store error raises `StoreFailure` with the emergency screen."""
         try:
-            session = await self.store.load(user_id)
+            return await self.store.load(user_id)
         except StoreError as error:
             self.health.failed(error)
             fallback = emergency_screen(Session(language=default_language), ctx)
             raise StoreFailure(fallback, error) from error
+
+    async def _handle(
+        self, user_id: int, inp: Input, default_language: str | None, update_id: int | None
+    ) -> Reply:
+        ctx = self._context()
+        session = await self._load(user_id, ctx, default_language)
         if session is None:
             session = Session(language=default_language)
         if update_id is not None and update_id <= session.last_update:

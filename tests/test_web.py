@@ -8,6 +8,7 @@ text in any log line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -598,3 +599,50 @@ def test_the_map_link_is_the_address_without_the_distance_in_every_language(code
     line = line_json(_office(tr, location, km), tr)
     assert line["link"]["kind"] == "map"
     assert line["link"]["target"] == "2 Main Street, L-4001 Esch-sur-Alzette"
+
+
+async def test_the_web_chat_picks_up_a_good_catalogue_and_keeps_serving_on_a_bad_one(
+    tmp_path,
+) -> None:
+    import asyncio
+
+    from bot.channels.web import serve_web
+    from tests.test_admin_reload import write
+    from tests.test_process import free_port
+
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, catalog_file=catalog, catalog_check_seconds=1)
+    runtime = await open_runtime(settings, today=lambda: TODAY)
+    port, stop = free_port(), asyncio.Event()
+    server = asyncio.create_task(serve_web(runtime, "127.0.0.1", port, stop))
+
+    async def info_desk(client: ClientSession) -> str:
+        """The results for legal and admin information, as a new visitor (own rate limit)."""
+        session = os.urandom(16).hex()
+        _, reply = await post(client, session, kind="start", payload="en-legal_admin")
+        for value in ("me", "22-27", "asylum_applicant"):
+            _, reply = await post(client, session, kind="tap", data=button(reply, value))
+        return text_of(reply)
+
+    try:
+        async with ClientSession(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(100):
+                with contextlib.suppress(OSError):
+                    assert "Information desk" in await info_desk(client)
+                    break
+                await asyncio.sleep(0.05)
+            write(catalog, CATALOG.replace("    needs:\n", "    needz:\n", 1).replace(
+                "needs: [legal_admin]", "needz: [legal_admin]"))  # fmt: skip
+            await asyncio.sleep(2.5)
+            assert "Information desk" in await info_desk(client)  # the old catalogue
+            write(catalog, CATALOG.replace("en: Information desk", "en: Renamed desk"))
+            for _ in range(30):
+                if "Renamed desk" in await info_desk(client):
+                    break
+                await asyncio.sleep(0.2)
+            assert "Renamed desk" in await info_desk(client)
+    finally:
+        stop.set()
+        await asyncio.wait_for(server, timeout=10)
+        await runtime.close()

@@ -118,7 +118,8 @@ async def notify_admins(runtime: Runtime, bot, text: str) -> None:  # type: igno
 
 
 async def watch_catalog(runtime: Runtime, bot, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
-    """Every BOT_CATALOG_CHECK_SECONDS: reload a changed file; tell the admins what happened."""
+    """Every BOT_CATALOG_CHECK_SECONDS: reload a changed file; tell the admins what happened
+    (`bot` None, as in the web chat: only the log says it)."""
     interval = runtime.settings.catalog_check_seconds
     if interval <= 0:
         return
@@ -143,7 +144,7 @@ async def _check_catalog(runtime: Runtime, bot) -> None:  # type: ignore[no-unty
         log.warning("catalogue file rejected: %d problems", len(result.problems))
     elif result.changed:
         log.info("catalogue reloaded: %d entries", entries)
-    if result.problems or result.changed:
+    if bot is not None and (result.problems or result.changed):
         await notify_admins(runtime, bot, reload_text(result, entries))
 
 

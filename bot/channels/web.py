@@ -265,26 +265,6 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
     response.headers.update(SECURITY_HEADERS)
 
 
-async def watch_catalog_file(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Every BOT_CATALOG_CHECK_SECONDS: switch to a changed catalogue file when it is valid."""
-    interval = runtime.settings.catalog_check_seconds
-    while interval > 0 and not stop.is_set():
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-            return
-        except TimeoutError:
-            pass
-        try:
-            if runtime.catalog.changed_on_disk():
-                result = await asyncio.to_thread(runtime.catalog.reload)
-                if result.problems:
-                    log.warning("catalogue file rejected: %d problems", len(result.problems))
-                elif result.changed:
-                    log.info("catalogue reloaded")
-        except Exception as error:  # the watcher must outlive anything a check can raise
-            log.error("catalogue check failed: %s", type(error).__name__)
-
-
 async def start_web(channel: WebChannel, host: str, port: int) -> web.AppRunner:
     """The server, listening (port 0: any free port, see `runner.addresses`). No access
     log: it would hold addresses and user agents."""
@@ -300,7 +280,7 @@ async def start_web(channel: WebChannel, host: str, port: int) -> web.AppRunner:
 
 async def serve_web(runtime: Runtime, host: str, port: int, stop: asyncio.Event) -> None:
     """Serve the web chat until `stop` is set."""
-    from bot.channels.admin import purge_daily
+    from bot.channels.admin import purge_daily, watch_catalog
     from bot.health import HealthMonitor
 
     channel = WebChannel(runtime)
@@ -318,7 +298,7 @@ async def serve_web(runtime: Runtime, host: str, port: int, stop: asyncio.Event)
         await asyncio.gather(
             stop.wait(),
             purge_daily(runtime, stop),
-            watch_catalog_file(runtime, stop),
+            watch_catalog(runtime, None, stop),
             monitor.run(stop),
         )
     finally:
