@@ -646,3 +646,12 @@ async def test_the_web_chat_picks_up_a_good_catalogue_and_keeps_serving_on_a_bad
         stop.set()
         await asyncio.wait_for(server, timeout=10)
         await runtime.close()
+
+
+async def test_the_place_step_speaks_of_the_page_button_not_telegrams_paperclip(web) -> None:
+    client, _ = web
+    _, reply = await post(client, kind="start", payload="en-children_family")
+    for value in ("me", "22-27", "asylum_applicant"):
+        reply = await tap(client, reply, value)
+    assert reply["step"] == "place"
+    assert "📎" not in text_of(reply) and "📍" in text_of(reply)

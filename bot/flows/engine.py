@@ -387,7 +387,7 @@ def render(
     if s.step is StepName.EMERGENCY:
         return _emergency_reply(s, ctx, tr, lines)
     question = QUESTIONS[s.step]
-    lines += question.prompt(tr, s)
+    lines += question.prompt(tr, s, ctx)
     buttons = [Button(label, Action.CHOOSE, oid) for oid, label in question.choices(tr, ctx)]
     rows = _rows(buttons, question.columns) + [_nav(tr, s)]
     return Reply((Message(tuple(lines)),), tuple(rows), s.step, s.screen, tr.rtl, language=tr.code)

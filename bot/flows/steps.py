@@ -48,7 +48,7 @@ class Question:
     """One step that asks something."""
 
     name: StepName
-    prompt: Callable[[Translator, Session], list[str]]
+    prompt: Callable[[Translator, Session, Context], list[str]]
     choices: Callable[[Translator, Context], Choices]
     record: Callable[[Answers, str, Context], None]
     read_text: Callable[[str, Translator, Context], str | None]
@@ -58,7 +58,7 @@ class Question:
 # --- language -------------------------------------------------------------------------
 
 
-def _language_prompt(tr: Translator, session: Session) -> list[str]:
+def _language_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     return [tr(N_("Which language do you want to use?"))]
 
 
@@ -83,7 +83,7 @@ def _read_language(text: str, tr: Translator, ctx: Context) -> str | None:
 # --- who -----------------------------------------------------------------------------------
 
 
-def _who_prompt(tr: Translator, session: Session) -> list[str]:
+def _who_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     return [tr(N_("Who needs help?"))]
 
 
@@ -129,7 +129,7 @@ def _read_option(options) -> Callable[[str, Translator, Context], str | None]:  
 # --- age -----------------------------------------------------------------------------------
 
 
-def _age_prompt(tr: Translator, session: Session) -> list[str]:
+def _age_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     if session.answers.who == "me":
         question = tr(N_("How old are you?"))
     else:
@@ -158,7 +158,7 @@ def _age_choices(tr: Translator, ctx: Context) -> Choices:
 # --- status --------------------------------------------------------------------------------
 
 
-def _status_prompt(tr: Translator, session: Session) -> list[str]:
+def _status_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     """The question and, per status, its hint: in the first person for "Me", in the third
     person when the person asks for their child or someone in their family."""
     mine = session.answers.who == "me"
@@ -180,7 +180,7 @@ def _record_status(answers: Answers, value: str, ctx: Context) -> None:
 # --- need ----------------------------------------------------------------------------------
 
 
-def _need_prompt(tr: Translator, session: Session) -> list[str]:
+def _need_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     return [
         tr(N_("What do you need help with?")),
         tr(N_("Tap a button or write a few words.")),
@@ -203,10 +203,12 @@ def _read_need(text: str, tr: Translator, ctx: Context) -> str | None:
 # --- place ---------------------------------------------------------------------------------
 
 
-def _place_prompt(tr: Translator, session: Session) -> list[str]:
+def _place_prompt(tr: Translator, session: Session, ctx: Context) -> list[str]:
     return [
         tr(N_("Where are you? Then I show the nearest office first.")),
-        tr(N_("Tap your region, type your town, or send your location (📎 → Location).")),
+        tr(N_("Tap your region, type your town, or tap 📍 to share your location."))
+        if ctx.channel == "web"  # the page's own location button, no Telegram 📎 menu
+        else tr(N_("Tap your region, type your town, or send your location (📎 → Location).")),
         tr(N_("Your location is only used for this search; I keep the town name, not the spot.")),
     ]
 
