@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from bot.catalog import bundled_catalog_path, load_catalog
+from bot.catalog.rules import find_sources
 from bot.catalog.spreadsheet import export_workbook, run_import
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,7 +197,16 @@ BAD_CELLS = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_CELLS))
+# These rules read the source documents (shared/seeds beside the repository): without them
+# `catalog check` and the import cannot tell, as in a plain clone of the repository alone.
+NEED_SOURCES = {"source line past the end", "invented phone"}
+needs_sources = pytest.mark.skipif(find_sources() is None, reason="source documents not found")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=needs_sources) if c in NEED_SOURCES else c for c in sorted(BAD_CELLS)],
+)
 def test_a_bad_cell_is_named_and_nothing_is_written(
     case: str, exported: Path, catalogue: Path, tmp_path: Path
 ) -> None:
