@@ -17,9 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -29,7 +27,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.atomic import write_atomically
+
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from bot.conversation import StoreHealth
     from bot.runtime import Runtime
 
@@ -155,17 +157,20 @@ class HealthMonitor:
 
 
 def write_status(path: Path, status: HealthStatus) -> None:
-    """Write to a temporary file beside `path`, then rename it over: readers never see half."""
-    text = status.model_dump_json(indent=2) + "\n"
-    fd, temporary = tempfile.mkstemp(prefix=".health-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Replace the status file at once: readers never see half of it."""
+    write_atomically(path, status.model_dump_json(indent=2) + "\n")
+
+
+def healthz_response(status: HealthStatus) -> web.Response:
+    """GET /healthz: 200 with the status when healthy, 503 with it when the store fails."""
+    from aiohttp import web  # here: `python -m bot health` (Docker's probe) stays light
+
+    return web.Response(
+        text=status.model_dump_json(),
+        status=200 if status.healthy else 503,
+        content_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def judge(status: HealthStatus, now: datetime, max_age: float = MAX_AGE) -> tuple[int, str]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.atomic import write_atomically
 from bot.catalog import CatalogError, load_catalog_text
-from bot.catalog.atomic import write_atomically
 from bot.catalog.model import LANGUAGE_CODE
 from bot.catalog.rules import check_rules, find_sources
 

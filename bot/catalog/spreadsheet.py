@@ -9,9 +9,7 @@ its sheet, row and column.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +26,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import TypeAdapter, ValidationError
 
-from .atomic import write_atomically
+from bot.atomic import replacing, write_atomically
+
 from .loader import load_catalog, load_catalog_text, read_text
 from .model import LANGUAGE_CODE, SUPPORTED_LANGUAGES, Catalog, Service
 from .problems import CatalogError, describe
@@ -118,14 +117,8 @@ def export_workbook(catalog: Catalog, path: Path) -> None:
     version = book.create_sheet(CATALOGUE_SHEET)
     _header(version, [Column(VERSION_HEADER, (), width=20)])
     _put(version.cell(row=2, column=1), catalog.version)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    with replacing(path) as temporary:
         book.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _languages(catalog: Catalog) -> tuple[str, ...]:

@@ -38,7 +38,7 @@ from bot.channels.ratelimit import RateLimiter
 from bot.channels.web_reply import reply_json
 from bot.conversation import Conversation, StoreFailure
 from bot.flows.model import Input, InputKind, Reply
-from bot.health import HealthStatus
+from bot.health import HealthStatus, healthz_response
 from bot.i18n import supported
 from bot.runtime import Runtime, StartupError
 
@@ -187,15 +187,9 @@ class WebChannel:
         return app
 
     async def healthz(self, request: web.Request) -> web.Response:
-        """200 with the status when healthy, 503 with it when the store is failing."""
+        """The status (see `bot.health`): 200 when healthy, 503 while the store fails."""
         assert self.health is not None
-        status = self.health()
-        return web.Response(
-            text=status.model_dump_json(),
-            status=200 if status.healthy else 503,
-            content_type="application/json",
-            headers={"Cache-Control": "no-store"},
-        )
+        return healthz_response(self.health())
 
     async def static_file(self, path: str, request: web.Request) -> web.Response:
         item = self.static[path]

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.channels.polling import chat_key, failed_updates, update_id_of, without_old_keyboard
-from bot.health import HealthStatus
+from bot.health import HealthStatus, healthz_response
 
 log = logging.getLogger(__name__)
 
@@ -167,14 +167,9 @@ class WebhookServer:
             await self._runner.cleanup()
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        """200 with the status when healthy, 503 with it when the store is failing."""
+        """The status (see `bot.health`): 200 when healthy, 503 while the store fails."""
         assert self._health is not None
-        status = self._health()
-        return web.Response(
-            status=200 if status.healthy else 503,
-            text=status.model_dump_json(),
-            content_type="application/json",
-        )
+        return healthz_response(self._health())
 
     async def _handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
