@@ -26,7 +26,7 @@ from bot.settings import load_settings
 from bot.store import StoreError
 from tests.conftest import BOT_TOKEN
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_process import ROOT, bot_environment, free_port, start_bot
+from tests.test_process import ROOT, bot_environment, free_port, start_bot, start_webhook_bot
 
 USER = 4242
 NAME = "Zeynep"
@@ -153,14 +153,7 @@ async def test_polling_bot_keeps_its_status_and_health_says_so(tmp_path) -> None
 async def test_webhook_bot_answers_healthz_and_health_reads_it(tmp_path) -> None:
     port = free_port()
     async with FakeBotAPI(token=BOT_TOKEN) as fake:
-        process = await start_bot(
-            fake,
-            tmp_path,
-            BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-            BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
-            BOT_WEBHOOK_SECRET="s3cret-value",
-            BOT_WEBHOOK_PORT=str(port),
-        )
+        process = await start_webhook_bot(fake, tmp_path, port, "s3cret-value")
         try:
             await wait_for(lambda: bool(fake.webhook_url))
             healthz = f"http://127.0.0.1:{port}/healthz"

@@ -47,6 +47,21 @@ async def start_bot(fake: FakeBotAPI, data_dir: Path, **env: str) -> asyncio.sub
     )
 
 
+async def start_webhook_bot(
+    fake: FakeBotAPI, data_dir: Path, port: int, secret: str, **env: str
+) -> asyncio.subprocess.Process:
+    """The bot as a webhook on 127.0.0.1:`port` (plain http: the fake Bot API speaks no TLS)."""
+    return await start_bot(
+        fake,
+        data_dir,
+        BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+        BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",
+        BOT_WEBHOOK_SECRET=secret,
+        BOT_WEBHOOK_PORT=str(port),
+        **env,
+    )
+
+
 async def tap_value(fake: FakeBotAPI, user: int, value: str) -> int:
     data = next(d for d in fake.screen(user).callback_data if d.split("|")[4] == value)
     return fake.user_tap(user, data)
@@ -83,14 +98,8 @@ async def test_sigterm_stops_cleanly_and_kill9_loses_nothing(tmp_path):
 async def test_webhook_checks_the_secret_token(tmp_path):
     port = free_port()
     async with FakeBotAPI(token=BOT_TOKEN) as fake:
-        process = await start_bot(
-            fake,
-            tmp_path,
-            BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-            BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
-            BOT_WEBHOOK_SECRET="s3cret-value",
-            BOT_WEBHOOK_LISTEN="127.0.0.1",
-            BOT_WEBHOOK_PORT=str(port),
+        process = await start_webhook_bot(
+            fake, tmp_path, port, "s3cret-value", BOT_WEBHOOK_LISTEN="127.0.0.1"
         )
         try:
             for _ in range(100):

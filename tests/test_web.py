@@ -105,11 +105,17 @@ async def tap(client: ClientSession, reply: dict, value: str, action: str = "c")
     return answer
 
 
-async def walk_to_results(client: ClientSession, payload: str = "en") -> dict:
-    """Language from the link, then me, 18-26, asylum applicant, mental health."""
+async def answer_profile(client: ClientSession, payload: str = "en") -> dict:
+    """Open the link `payload`, then answer me, 22-27, asylum applicant."""
     _, reply = await post(client, kind="start", payload=payload)
     for value in ("me", "22-27", "asylum_applicant"):
         reply = await tap(client, reply, value)
+    return reply
+
+
+async def walk_to_results(client: ClientSession, payload: str = "en") -> dict:
+    """Language from the link, then me, 22-27, asylum applicant, mental health."""
+    reply = await answer_profile(client, payload)
     if reply["step"] == "need":
         reply = await tap(client, reply, "mental_health")
     return reply
@@ -189,9 +195,7 @@ async def test_distress_typed_at_any_step_opens_the_emergency_screen(web) -> Non
 
 async def test_the_location_keeps_only_the_town_and_the_map_has_pins(web) -> None:
     client, channel = web
-    _, reply = await post(client, kind="start", payload="en-children_family")
-    for value in ("me", "22-27", "asylum_applicant"):
-        reply = await tap(client, reply, value)
+    reply = await answer_profile(client, "en-children_family")
     assert reply["step"] == "place" and reply["location"] is True
     # The browser sends about a kilometre of precision; only the town is kept.
     status, reply = await post(client, kind="location", latitude=49.49581234, longitude=5.98061234)
@@ -269,9 +273,7 @@ async def test_an_unknown_option_id_is_refused_and_an_old_button_is_stale(web) -
 
 async def test_hostile_catalogue_text_is_passed_as_plain_text_never_as_a_link(web) -> None:
     client, _ = web
-    _, reply = await post(client, kind="start", payload="en-work")
-    for value in ("me", "22-27", "asylum_applicant"):
-        reply = await tap(client, reply, value)
+    reply = await answer_profile(client, "en-work")
     assert reply["step"] == "results"
     text = text_of(reply)
     assert HOSTILE_NAME in text and HOSTILE_SUMMARY in text  # as written: not escaped twice
@@ -650,8 +652,6 @@ async def test_the_web_chat_picks_up_a_good_catalogue_and_keeps_serving_on_a_bad
 
 async def test_the_place_step_speaks_of_the_page_button_not_telegrams_paperclip(web) -> None:
     client, _ = web
-    _, reply = await post(client, kind="start", payload="en-children_family")
-    for value in ("me", "22-27", "asylum_applicant"):
-        reply = await tap(client, reply, value)
+    reply = await answer_profile(client, "en-children_family")
     assert reply["step"] == "place"
     assert "📎" not in text_of(reply) and "📍" in text_of(reply)

@@ -169,18 +169,11 @@ def test_limits_are_sane() -> None:
 async def test_the_real_process_refuses_a_declared_99_mb_body_at_once(tmp_path) -> None:
     from tests.conftest import BOT_TOKEN
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_process import start_bot
+    from tests.test_process import start_webhook_bot
 
     port = free_port()
     async with FakeBotAPI(token=BOT_TOKEN) as fake:
-        process = await start_bot(
-            fake,
-            tmp_path,
-            BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-            BOT_WEBHOOK_ALLOW_LOCAL_HTTP="1",  # the fake Bot API speaks plain http
-            BOT_WEBHOOK_SECRET=SECRET,
-            BOT_WEBHOOK_PORT=str(port),
-        )
+        process = await start_webhook_bot(fake, tmp_path, port, SECRET)
         try:
             for _ in range(100):
                 if fake.webhook_url:
